@@ -1,0 +1,12 @@
+// The CLI commands, registered on a CLI11 app. Each callback sets *exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace fairlead {
+
+void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code);
+
+}  // namespace fairlead

@@ -1,0 +1,34 @@
+// Normalisers: one per field type, used by import, suppression and the API alike,
+// so that the same address always yields the same key.
+//
+// Email: trimmed, local part Unicode case-folded (ICU), domain converted to its
+// ASCII (IDNA 2008, libidn2) lower-case form. Phone: E.164 via libphonenumber, with
+// the person's country as the default region. Names: NFC, trimmed, inner
+// whitespace collapsed; NameKey is the case-folded form for matching.
+// All functions are thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/domain.h"
+#include "core/status.h"
+
+namespace fairlead {
+
+Result<std::string> NormalizeEmail(std::string_view raw);
+// The type policy.md derives from an address: generic for role addresses.
+EmailType EmailTypeOf(std::string_view normalized_email);
+// `country` may be empty or a subdivision (US-CA); it only picks the default region.
+Result<std::string> NormalizePhone(std::string_view raw, std::string_view country);
+Result<std::string> NormalizeName(std::string_view raw);
+std::string NameKey(std::string_view normalized_name);
+// "de" -> "DE", "us-ca" -> "US-CA"; an error unless the alpha-2 part is an ISO 3166-1 code.
+Result<std::string> NormalizeCountry(std::string_view raw);
+// The ISO 3166-1 alpha-2 part of a country code ("US-CA" -> "US").
+std::string_view CountryAlpha2(std::string_view country);
+bool IsValidUtf8(std::string_view text);
+std::string_view Trim(std::string_view s);
+std::string AsciiLower(std::string_view s);
+
+}  // namespace fairlead

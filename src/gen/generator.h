@@ -1,0 +1,80 @@
+// Deterministic demo and benchmark data generator ("fairlead gen").
+//
+// Generate() writes six CSV files describing a synthetic B2B sales database:
+// accounts.csv, people.csv, bases.csv (consent / contract / legitimate
+// interest records with history), purchases.csv, suppression.csv and
+// events.csv (intent events, skewed so that a few accounts are hot). The
+// formats are described in docs of the benchmark (shared/spec/bench.md) and
+// in generator.cc.
+//
+// Guarantees:
+//  - Deterministic: the same GenOptions produce byte-identical files on every
+//    platform (own PRNG, integer-only arithmetic, no locale, no
+//    <random> distributions).
+//  - Streaming: memory is O(accounts) (about 100 bytes per account); people
+//    and events are never held in memory.
+//  - Every time in the data is at or before GenOptions::as_of.
+//  - Emails (email and email2) are unique across people.csv, lowercase ASCII.
+//  - Errors are returned as Status values (kInvalid for bad options, kIo
+//    naming the file for open/write failures such as a full disk); no
+//    exception crosses the API.
+//
+// Thread-safety: Generate() keeps all of its state local and may run
+// concurrently for different out_dir values (two concurrent runs into the same
+// out_dir clobber each other's files). The vocabulary functions return
+// references to immutable data initialised on first use; they may be called
+// from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace fairlead::gen {
+
+struct GenOptions {
+  uint64_t people = 1000000;
+  uint64_t seed = 1;
+  // Output directory; created (with parents) if missing.
+  std::string out_dir;
+  // Unix seconds (2026-11-01T00:00:00Z); every time in the data is at or
+  // before this. Must be in [2000-01-01, 9999-12-31].
+  int64_t as_of = 1793491200;
+  // Number of rows in events.csv; 0 => as many events as people.
+  uint64_t events = 0;
+};
+
+struct GenCounts {
+  uint64_t accounts = 0;    // rows in accounts.csv
+  uint64_t people = 0;      // rows in people.csv
+  uint64_t bases = 0;       // rows in bases.csv
+  uint64_t purchases = 0;   // rows in purchases.csv
+  uint64_t suppressed = 0;  // rows in suppression.csv
+  uint64_t events = 0;      // rows in events.csv
+};
+
+// Writes accounts.csv, people.csv, bases.csv, purchases.csv, suppression.csv
+// and events.csv into options.out_dir. `counts` (may be null) receives the
+// number of data rows (header excluded) of each file. `progress`, when set,
+// is called now and then (and once at the end) with (rows_done, rows_total),
+// where rows are accounts + people + events; it runs on the calling thread.
+//
+// people.csv person_ref is "P" followed by the 1-based index zero-padded to
+// max(9, digits(people)) digits, so lexicographic order is numeric order.
+Status Generate(const GenOptions& options, GenCounts* counts,
+                const std::function<void(uint64_t, uint64_t)>& progress = {});
+
+// Vocabularies used in the data (stable order).
+const std::vector<std::string>& Industries();     // ~20, includes "Software"
+const std::vector<std::string>& Seniorities();    // entry .. cxo, low to high
+const std::vector<std::string>& Functions();      // 12
+const std::vector<std::string>& Countries();      // 30 codes, "US-CA" style
+const std::vector<std::string>& Technologies();   // ~200, most popular first
+const std::vector<std::string>& Topics();         // 12, includes "security"
+const std::vector<std::string>& EmployeeBands();  // 8, small to large
+const std::vector<std::string>& RevenueBands();   // 8, small to large
+
+}  // namespace fairlead::gen

@@ -1,0 +1,174 @@
+#include "ingest/csv_reader.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace fairlead {
+
+namespace {
+constexpr size_t kChunk = 1 << 20;
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReader::OpenFile(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::Io(path + ": " + std::strerror(errno));
+  std::unique_ptr<CsvReader> r(new CsvReader());
+  r->name_ = path;
+  r->file_ = f;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) r->total_ = static_cast<uint64_t>(st.st_size);
+  return r;
+}
+
+std::unique_ptr<CsvReader> CsvReader::FromString(std::string text, std::string name) {
+  std::unique_ptr<CsvReader> r(new CsvReader());
+  r->name_ = std::move(name);
+  r->total_ = text.size();
+  r->buf_ = std::move(text);
+  r->eof_ = true;
+  return r;
+}
+
+CsvReader::~CsvReader() {
+  if (file_) std::fclose(file_);
+}
+
+bool CsvReader::Fill() {
+  if (pos_ < buf_.size()) return true;
+  if (eof_ || !file_) return false;
+  buf_.resize(kChunk);
+  size_t n = std::fread(buf_.data(), 1, kChunk, file_);
+  buf_.resize(n);
+  pos_ = 0;
+  if (n < kChunk) eof_ = true;
+  return n > 0;
+}
+
+int CsvReader::Peek() {
+  if (!Fill()) return -1;
+  return static_cast<unsigned char>(buf_[pos_]);
+}
+
+Status CsvReader::Error(int64_t line, int64_t column, const std::string& why) {
+  return Status::Invalid(name_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + why);
+}
+
+void CsvReader::SkipRestOfLine() {
+  for (int c; (c = Peek()) != -1;) {
+    ++pos_;
+    ++consumed_;
+    if (c == '\n') {
+      ++line_;
+      column_ = 1;
+      return;
+    }
+  }
+}
+
+Result<bool> CsvReader::Next(CsvRecord* rec) {
+  rec->fields.clear();
+  // Skip blank lines (an empty line is no record).
+  for (;;) {
+    int c = Peek();
+    if (c == -1) return false;
+    if (c == '\n' || c == '\r') {
+      ++pos_;
+      ++consumed_;
+      if (c == '\n') { ++line_; column_ = 1; }
+      continue;
+    }
+    break;
+  }
+  rec->line = line_;
+  std::string field;
+  for (;;) {
+    // Start of a field.
+    int c = Peek();
+    int64_t field_column = column_;
+    field.clear();
+    if (c == '"') {
+      int64_t open_line = line_;
+      ++pos_; ++consumed_; ++column_;
+      for (;;) {
+        c = Peek();
+        if (c == -1)
+          return Error(open_line, field_column, "quoted field is never closed (a \" is missing)");
+        ++pos_; ++consumed_; ++column_;
+        if (c == '"') {
+          if (Peek() == '"') {
+            ++pos_; ++consumed_; ++column_;
+            field += '"';
+            continue;
+          }
+          break;
+        }
+        if (c == '\n') { ++line_; column_ = 1; }
+        field += static_cast<char>(c);
+        if (field.size() > max_field_) {
+          Status s = Error(line_, field_column, "field longer than " + std::to_string(max_field_) + " bytes");
+          // Resynchronise: skip to the closing quote, then to the end of that line.
+          for (int d; (d = Peek()) != -1;) {
+            ++pos_; ++consumed_;
+            if (d == '\n') { ++line_; column_ = 1; }
+            if (d == '"') {
+              if (Peek() == '"') { ++pos_; ++consumed_; continue; }
+              break;
+            }
+          }
+          SkipRestOfLine();
+          return s;
+        }
+      }
+      c = Peek();
+      if (c != ',' && c != '\n' && c != '\r' && c != -1) {
+        Status s = Error(line_, column_, "unexpected character after a closing quote (a quote inside a "
+                                         "quoted field must be doubled: \"\")");
+        SkipRestOfLine();
+        return s;
+      }
+    } else {
+      for (;;) {
+        c = Peek();
+        if (c == -1 || c == ',' || c == '\n' || c == '\r') break;
+        if (c == '"') {
+          Status s = Error(line_, column_, "a quote inside an unquoted field (quote the whole field and "
+                                           "double the quote)");
+          SkipRestOfLine();
+          return s;
+        }
+        ++pos_; ++consumed_; ++column_;
+        field += static_cast<char>(c);
+        if (field.size() > max_field_) {
+          Status s = Error(line_, field_column, "field longer than " + std::to_string(max_field_) + " bytes");
+          SkipRestOfLine();
+          return s;
+        }
+      }
+    }
+    rec->fields.push_back(field);
+    // After a field: delimiter, end of record, or end of input.
+    c = Peek();
+    if (c == ',') {
+      ++pos_; ++consumed_; ++column_;
+      continue;
+    }
+    if (c == '\r') {
+      ++pos_; ++consumed_;
+      if (Peek() == '\n') { ++pos_; ++consumed_; }
+      ++line_;
+      column_ = 1;
+      return true;
+    }
+    if (c == '\n') {
+      ++pos_; ++consumed_;
+      ++line_;
+      column_ = 1;
+      return true;
+    }
+    return true;  // end of input
+  }
+}
+
+}  // namespace fairlead

@@ -1,0 +1,297 @@
+#include "policy/rules.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/normalize.h"
+
+namespace fairlead {
+
+std::string_view Name(RecipientClass c) {
+  static constexpr std::string_view kNames[] = {"consumer", "sole_trader", "corporate_personal",
+                                                "corporate_generic"};
+  return kNames[static_cast<int>(c)];
+}
+
+std::string_view Name(RuleTable t) {
+  static constexpr std::string_view kNames[] = {"email", "phone", "post"};
+  return kNames[static_cast<int>(t)];
+}
+
+RuleTable TableFor(Channel channel) {
+  switch (channel) {
+    case Channel::kEmail:
+    case Channel::kSms: return RuleTable::kEmail;
+    case Channel::kPhone: return RuleTable::kPhone;
+    case Channel::kPost: return RuleTable::kPost;
+  }
+  return RuleTable::kEmail;
+}
+
+std::string MarketingRow::Ref() const {
+  return std::string(Name(table)) + ":" + country + ": " + citation;
+}
+
+const MarketingRow* Rules::FindRow(RuleTable table, std::string_view country, Time at) const {
+  if (country.empty()) return nullptr;
+  auto find = [&](std::string_view c) -> const MarketingRow* {
+    for (const MarketingRow& r : rows)
+      if (r.table == table && r.country == c && r.valid.Contains(at)) return &r;
+    return nullptr;
+  };
+  if (const MarketingRow* r = find(country)) return r;
+  if (country.size() > 2)
+    if (const MarketingRow* r = find(CountryAlpha2(country))) return r;
+  return find("*");
+}
+
+bool Rules::IsEea(std::string_view country) const {
+  std::string_view a2 = CountryAlpha2(country);
+  return std::find(eea.begin(), eea.end(), a2) != eea.end();
+}
+
+bool Rules::IsProtectedOrigin(std::string_view country) const {
+  std::string_view a2 = CountryAlpha2(country);
+  for (const std::string& o : origins) {
+    if (o == "EEA" ? IsEea(a2) : o == a2) return true;
+  }
+  return false;
+}
+
+bool Rules::TransferNeedsMechanism(std::string_view origin, std::string_view region, bool us_certified,
+                                   Time at, std::string* ref) const {
+  std::string dest(CountryAlpha2(region));
+  std::string from(CountryAlpha2(origin));
+  if (dest.empty()) return false;
+  if (dest == from) {
+    *ref = "transfer: same country";
+    return false;
+  }
+  if (dest == "EEA" || dest == "EU" || IsEea(dest)) {
+    *ref = "transfer: within the EEA";
+    return false;
+  }
+  for (const AdequacyRow& a : adequacy)
+    if (a.region == dest && a.valid.Contains(at)) {
+      *ref = "transfer: " + a.citation;
+      return false;
+    }
+  if (dest == "US" && us_certified)
+    for (const UsFramework& f : us_frameworks)
+      if (f.valid.Contains(at)) {
+        *ref = "transfer: " + f.name + ": " + f.citation;
+        return false;
+      }
+  return true;
+}
+
+namespace {
+
+class RulesParser {
+ public:
+  explicit RulesParser(std::string_view source) : source_(source) {}
+
+  Status Error(const toml::node* node, const std::string& field, const std::string& why) const {
+    std::string where = source_;
+    if (node) where += ":" + std::to_string(node->source().begin.line);
+    return Status::Invalid(where + ": " + field + ": " + why);
+  }
+
+  Result<std::string> String(const toml::table& t, const std::string& key, const std::string& ctx,
+                             bool required = true) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (!required) return std::string();
+      return Error(&t, ctx + "." + key, "missing");
+    }
+    if (!n->is_string()) return Error(n, ctx + "." + key, "must be a string");
+    return std::string(**n->as_string());
+  }
+
+  Result<Time> Date(const toml::table& t, const std::string& key, const std::string& ctx) const {
+    const toml::node* n = t.get(key);
+    if (!n) return Error(&t, ctx + "." + key, "missing");
+    if (n->is_date()) {
+      toml::date d = **n->as_date();
+      return DaysFromCivil(d.year, d.month, d.day) * kSecondsPerDay;
+    }
+    if (n->is_string()) {
+      Result<Time> r = ParseTime(**n->as_string());
+      if (!r.ok()) return Error(n, ctx + "." + key, r.status().message());
+      return r;
+    }
+    return Error(n, ctx + "." + key, "must be a date like 2023-07-10");
+  }
+
+  Result<Validity> Valid(const toml::table& t, const std::string& ctx) const {
+    Validity v;
+    Result<Time> from = Date(t, "valid_from", ctx);
+    if (!from.ok()) return from.status();
+    v.from = *from;
+    if (t.get("valid_to")) {
+      Result<Time> to = Date(t, "valid_to", ctx);
+      if (!to.ok()) return to.status();
+      if (*to <= v.from) return Error(t.get("valid_to"), ctx + ".valid_to", "must be after valid_from");
+      v.to = *to;
+    }
+    return v;
+  }
+
+  Status Row(const toml::table& t, RuleTable table, int index, Rules* rules) const {
+    std::string ctx = std::string(Name(table)) + "[" + std::to_string(index) + "]";
+    MarketingRow row;
+    row.table = table;
+    row.line = static_cast<int>(t.source().begin.line);
+    Result<std::string> country = String(t, "country", ctx);
+    if (!country.ok()) return country.status();
+    row.country = *country;
+    if (row.country != "*") {
+      Result<std::string> c = NormalizeCountry(row.country);
+      if (!c.ok() || *c != row.country)
+        return Error(t.get("country"), ctx + ".country", "'" + row.country +
+                     "' is not an upper-case ISO 3166-1 code (or US-CA style subdivision, or *)");
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::string key(Name(static_cast<RecipientClass>(k)));
+      Result<std::string> v = String(t, key, ctx);
+      if (!v.ok()) return v.status();
+      if (*v == "in") row.regime[k] = Regime::kIn;
+      else if (*v == "out") row.regime[k] = Regime::kOut;
+      else return Error(t.get(key), ctx + "." + key, "must be \"in\" or \"out\", not \"" + *v + "\"");
+    }
+    Result<std::string> soft = String(t, "soft_opt_in", ctx, table == RuleTable::kEmail);
+    if (!soft.ok()) return soft.status();
+    if (soft->empty() || *soft == "none") row.soft_opt_in = SoftOptIn::kNone;
+    else if (*soft == "sale") row.soft_opt_in = SoftOptIn::kSale;
+    else if (*soft == "neg") row.soft_opt_in = SoftOptIn::kNegotiation;
+    else return Error(t.get("soft_opt_in"), ctx + ".soft_opt_in", "must be \"sale\", \"neg\" or \"none\"");
+    if (const toml::node* w = t.get("window_months")) {
+      if (w->is_string() && **w->as_string() == "tenant") {
+        row.window_months.reset();
+      } else if (w->is_integer() && **w->as_integer() >= 0 && **w->as_integer() <= 1200) {
+        row.window_months = static_cast<int>(**w->as_integer());
+      } else {
+        return Error(w, ctx + ".window_months", "must be a number of months (0-1200) or \"tenant\"");
+      }
+    } else if (row.soft_opt_in != SoftOptIn::kNone) {
+      return Error(&t, ctx + ".window_months", "missing (a soft opt-in needs a window)");
+    } else {
+      row.window_months = 0;
+    }
+    if (const toml::node* j = t.get("job_relevance")) {
+      if (!j->is_boolean()) return Error(j, ctx + ".job_relevance", "must be true or false");
+      row.job_relevance = **j->as_boolean();
+    }
+    Result<std::string> citation = String(t, "citation", ctx);
+    if (!citation.ok()) return citation.status();
+    if (citation->empty()) return Error(t.get("citation"), ctx + ".citation", "must not be empty");
+    row.citation = *citation;
+    Result<Validity> valid = Valid(t, ctx);
+    if (!valid.ok()) return valid.status();
+    row.valid = *valid;
+    for (const MarketingRow& other : rules->rows)
+      if (other.table == table && other.country == row.country &&
+          other.valid.from < (row.valid.to ? *row.valid.to : INT64_MAX) &&
+          row.valid.from < (other.valid.to ? *other.valid.to : INT64_MAX))
+        return Error(&t, ctx, "overlaps the " + std::string(Name(table)) + " row for " + row.country +
+                     " at line " + std::to_string(other.line) + " (validity intervals must not overlap)");
+    rules->rows.push_back(std::move(row));
+    return Status::Ok();
+  }
+
+  Result<Rules> Parse(std::string_view text) {
+    Rules rules;
+    rules.source = source_;
+    toml::table root;
+    try {
+      root = toml::parse(text, source_);
+    } catch (const toml::parse_error& e) {
+      return Status::Invalid(source_ + ":" + std::to_string(e.source().begin.line) + ":" +
+                             std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+    }
+    Result<std::string> version = String(root, "version", "");
+    if (!version.ok()) return Error(nullptr, "version", "missing (every rules file is versioned)");
+    rules.version = *version;
+    const RuleTable kTables[] = {RuleTable::kEmail, RuleTable::kPhone, RuleTable::kPost};
+    for (RuleTable table : kTables) {
+      std::string key(Name(table));
+      const toml::node* n = root.get(key);
+      if (!n) return Error(nullptr, key, "missing (an array of [[" + key + "]] rows)");
+      const toml::array* arr = n->as_array();
+      if (!arr || !arr->is_array_of_tables()) return Error(n, key, "must be [[" + key + "]] tables");
+      int i = 0;
+      bool star = false;
+      for (const toml::node& el : *arr) {
+        const toml::table& t = *el.as_table();
+        FL_RETURN_IF_ERROR(Row(t, table, i++, &rules));
+        star = star || rules.rows.back().country == "*";
+      }
+      if (!star) return Error(n, key, "needs a country = \"*\" row for countries without their own");
+    }
+    const toml::table* transfers = root["transfers"].as_table();
+    if (!transfers) return Error(nullptr, "transfers", "missing table [transfers]");
+    for (const char* key : {"eea", "origins"}) {
+      const toml::array* arr = transfers->get(key) ? transfers->get(key)->as_array() : nullptr;
+      if (!arr) return Error(transfers, std::string("transfers.") + key, "must be an array of codes");
+      std::vector<std::string>& out = std::string(key) == "eea" ? rules.eea : rules.origins;
+      for (const toml::node& el : *arr) {
+        if (!el.is_string()) return Error(&el, std::string("transfers.") + key, "entries must be strings");
+        out.push_back(std::string(**el.as_string()));
+      }
+    }
+    if (const toml::array* arr = root["adequacy"].as_array()) {
+      int i = 0;
+      for (const toml::node& el : *arr) {
+        std::string ctx = "adequacy[" + std::to_string(i++) + "]";
+        const toml::table* t = el.as_table();
+        if (!t) return Error(&el, ctx, "must be a table");
+        AdequacyRow a;
+        a.line = static_cast<int>(t->source().begin.line);
+        Result<std::string> region = String(*t, "region", ctx);
+        if (!region.ok()) return region.status();
+        a.region = *region;
+        Result<Validity> v = Valid(*t, ctx);
+        if (!v.ok()) return v.status();
+        a.valid = *v;
+        Result<std::string> c = String(*t, "citation", ctx);
+        if (!c.ok()) return c.status();
+        a.citation = *c;
+        rules.adequacy.push_back(a);
+      }
+    }
+    if (const toml::array* arr = root["us_framework"].as_array()) {
+      int i = 0;
+      for (const toml::node& el : *arr) {
+        std::string ctx = "us_framework[" + std::to_string(i++) + "]";
+        const toml::table* t = el.as_table();
+        if (!t) return Error(&el, ctx, "must be a table");
+        UsFramework f;
+        f.line = static_cast<int>(t->source().begin.line);
+        Result<std::string> name = String(*t, "name", ctx);
+        if (!name.ok()) return name.status();
+        f.name = *name;
+        Result<Validity> v = Valid(*t, ctx);
+        if (!v.ok()) return v.status();
+        f.valid = *v;
+        Result<std::string> c = String(*t, "citation", ctx);
+        if (!c.ok()) return c.status();
+        f.citation = *c;
+        rules.us_frameworks.push_back(f);
+      }
+    }
+    return rules;
+  }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace
+
+Result<Rules> ParseRules(std::string_view text, std::string_view source_name) {
+  return RulesParser(source_name).Parse(text);
+}
+
+}  // namespace fairlead

@@ -1,0 +1,622 @@
+// The embedded store: SQLite in WAL mode, secure_delete on, synchronous=FULL so a
+// committed write survives power loss. Schema migrations are numbered and run in
+// order inside a transaction.
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "store/store.h"
+
+namespace fairlead {
+namespace {
+
+const char* const kMigrations[] = {
+    // 1: the initial schema. Every table carries tenant_id.
+    R"sql(
+CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, settings TEXT NOT NULL);
+CREATE TABLE purposes (tenant_id INTEGER NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id));
+CREATE TABLE sources (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, name TEXT NOT NULL,
+  collected_at INTEGER, basis TEXT NOT NULL, notice TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE accounts (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, domain TEXT NOT NULL,
+  name TEXT NOT NULL, industry TEXT NOT NULL, employee_band TEXT NOT NULL, revenue_band TEXT NOT NULL,
+  hq_country TEXT NOT NULL, technologies TEXT NOT NULL, UNIQUE (tenant_id, domain));
+CREATE TABLE people (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, external_ref TEXT NOT NULL,
+  first_name TEXT NOT NULL, last_name TEXT NOT NULL, phone TEXT NOT NULL, title TEXT NOT NULL,
+  seniority TEXT NOT NULL, function TEXT NOT NULL, country TEXT NOT NULL, region TEXT NOT NULL,
+  recipient TEXT NOT NULL, stage TEXT NOT NULL, account_id INTEGER, collected_at INTEGER,
+  opt_out_offered INTEGER NOT NULL, notice_sent_at INTEGER, objected_at INTEGER,
+  restricted INTEGER NOT NULL, do_not_sell INTEGER NOT NULL, erased INTEGER NOT NULL,
+  field_sources TEXT NOT NULL);
+CREATE INDEX people_ref ON people (tenant_id, external_ref) WHERE external_ref <> '';
+CREATE TABLE emails (tenant_id INTEGER NOT NULL, address TEXT NOT NULL, person_id INTEGER NOT NULL,
+  type TEXT NOT NULL, visibility TEXT NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, address)) WITHOUT ROWID;
+CREATE INDEX emails_person ON emails (person_id);
+CREATE TABLE basis_records (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL,
+  person_id INTEGER NOT NULL, basis TEXT NOT NULL, status TEXT NOT NULL, scopes TEXT NOT NULL,
+  channels INTEGER NOT NULL, channels_given INTEGER NOT NULL, at INTEGER NOT NULL,
+  confirmed_at INTEGER, expires_at INTEGER, evidence TEXT NOT NULL);
+CREATE INDEX basis_person ON basis_records (person_id);
+CREATE TABLE purchases (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+  family TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX purchases_person ON purchases (person_id);
+CREATE TABLE suppression (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, key BLOB NOT NULL,
+  added_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, list, key)) WITHOUT ROWID;
+CREATE TABLE rules_versions (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, version TEXT NOT NULL,
+  sha256 TEXT NOT NULL, loaded_at INTEGER NOT NULL, body TEXT NOT NULL);
+)sql",
+};
+
+std::string JoinList(const std::vector<std::string>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ";" : "") + v[i];
+  return s;
+}
+
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size() && !s.empty()) {
+    size_t end = s.find(';', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Status Prepare(sqlite3* db, const char* sql) {
+    db_ = db;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+      return Status::Internal(std::string("sqlite prepare: ") + sqlite3_errmsg(db) + " in " + sql);
+    return Status::Ok();
+  }
+  Stmt& Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, std::optional<Time> v) {
+    if (v) sqlite3_bind_int64(stmt_, i, *v); else sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const void* p, int n) { sqlite3_bind_blob(stmt_, i, p, n, SQLITE_TRANSIENT); return *this; }
+  // SQLITE_ROW -> true, SQLITE_DONE -> false.
+  Result<bool> Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Status s = Status::Io(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    if (rc == SQLITE_CONSTRAINT) s = Status::Conflict(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    Reset();
+    return s;
+  }
+  Status Run() {
+    Result<bool> r = Step();
+    Reset();
+    return r.ok() ? Status::Ok() : r.status();
+  }
+  void Reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::optional<Time> OptInt(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int64(stmt_, col);
+  }
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
+  }
+  std::string_view Blob(int col) const {
+    return std::string_view(static_cast<const char*>(sqlite3_column_blob(stmt_, col)), sqlite3_column_bytes(stmt_, col));
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore final : public Store {
+ public:
+  ~SqliteStore() override {
+    stmts_.clear();
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  Status Open(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK)
+      return Status::Io(path + ": cannot open database: " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+    sqlite3_busy_timeout(db_, 5000);
+    FL_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
+                            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+    return Migrate();
+  }
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown";
+      sqlite3_free(err);
+      return Status::Io("sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  Status Migrate() {
+    FL_RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"));
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    int64_t have = q->Int(0);
+    q->Reset();
+    const int64_t want = sizeof(kMigrations) / sizeof(kMigrations[0]);
+    if (have > want) return Status::Invalid("database schema version " + std::to_string(have) +
+                                            " is newer than this fairlead (" + std::to_string(want) + ")");
+    for (int64_t v = have + 1; v <= want; ++v) {
+      FL_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+      Status s = Exec(kMigrations[v - 1]);
+      if (s.ok()) s = Exec(("INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ")").c_str());
+      if (!s.ok()) {
+        Exec("ROLLBACK");
+        return s.WithContext("migration " + std::to_string(v) + ": ");
+      }
+      FL_RETURN_IF_ERROR(Exec("COMMIT"));
+    }
+    return Status::Ok();
+  }
+
+  Status Begin() override {
+    if (depth_++ == 0) return Exec("BEGIN IMMEDIATE");
+    return Status::Ok();
+  }
+  Status Commit() override {
+    if (depth_ == 0) return Status::Internal("commit without begin");
+    if (--depth_ == 0) return Exec("COMMIT");
+    return Status::Ok();
+  }
+  Status Rollback() override {
+    if (depth_ == 0) return Status::Ok();
+    depth_ = 0;
+    return Exec("ROLLBACK");
+  }
+
+  Result<int64_t> EnsureTenant(std::string_view name) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id FROM tenants WHERE name = ?"));
+    q->Bind(1, name);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      int64_t id = q->Int(0);
+      q->Reset();
+      return id;
+    }
+    q->Reset();
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO tenants (name, settings) VALUES (?, ?)"));
+    FL_RETURN_IF_ERROR(q->Bind(1, name).Bind(2, SettingsJson(TenantSettings())).Run());
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  static std::string SettingsJson(const TenantSettings& s) {
+    return nlohmann::json{{"double_opt_in_countries", s.double_opt_in_countries},
+                          {"soft_opt_in_months", s.soft_opt_in_months}}.dump();
+  }
+
+  Result<TenantSettings> GetTenantSettings(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT settings FROM tenants WHERE id = ?"));
+    q->Bind(1, tenant);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("tenant " + std::to_string(tenant));
+    nlohmann::json j = nlohmann::json::parse(q->Text(0), nullptr, false);
+    q->Reset();
+    TenantSettings s;
+    if (j.is_object()) {
+      s.double_opt_in_countries = j.value("double_opt_in_countries", s.double_opt_in_countries);
+      s.soft_opt_in_months = j.value("soft_opt_in_months", s.soft_opt_in_months);
+    }
+    return s;
+  }
+
+  Status PutTenantSettings(int64_t tenant, const TenantSettings& settings) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "UPDATE tenants SET settings = ? WHERE id = ?"));
+    return q->Bind(1, SettingsJson(settings)).Bind(2, tenant).Run();
+  }
+
+  Status PutPurpose(int64_t tenant, const Purpose& p) override {
+    nlohmann::json j = {{"id", p.id}, {"kind", std::string(Name(p.kind))}, {"family", p.family}, {"lia", p.lia},
+                        {"retention_days", p.retention_days ? nlohmann::json(*p.retention_days) : nlohmann::json()},
+                        {"requires_double_opt_in", p.requires_double_opt_in}, {"job_functions", p.job_functions},
+                        {"description", p.description}};
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO purposes (tenant_id, id, body) VALUES (?, ?, ?) "
+                               "ON CONFLICT (tenant_id, id) DO UPDATE SET body = excluded.body"));
+    return q->Bind(1, tenant).Bind(2, p.id).Bind(3, j.dump()).Run();
+  }
+
+  static Purpose PurposeFromBody(const std::string& body) {
+    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    Purpose p;
+    if (!j.is_object()) return p;
+    p.id = j.value("id", "");
+    Parse(j.value("kind", "marketing"), &p.kind);
+    p.family = j.value("family", "");
+    p.lia = j.value("lia", "");
+    if (j.contains("retention_days") && j["retention_days"].is_number_integer()) p.retention_days = j["retention_days"].get<int>();
+    p.requires_double_opt_in = j.value("requires_double_opt_in", false);
+    p.job_functions = j.value("job_functions", std::vector<std::string>());
+    p.description = j.value("description", "");
+    return p;
+  }
+
+  Result<Purpose> GetPurpose(int64_t tenant, std::string_view id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT body FROM purposes WHERE tenant_id = ? AND id = ?"));
+    q->Bind(1, tenant).Bind(2, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no purpose '" + std::string(id) + "' (see `fairlead purpose list`)");
+    Purpose p = PurposeFromBody(q->Text(0));
+    q->Reset();
+    return p;
+  }
+
+  Result<std::vector<Purpose>> ListPurposes(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT body FROM purposes WHERE tenant_id = ? ORDER BY id"));
+    q->Bind(1, tenant);
+    std::vector<Purpose> out;
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(PurposeFromBody(q->Text(0)));
+    }
+    q->Reset();
+    return out;
+  }
+
+  Result<int64_t> AddSource(int64_t tenant, const Provenance& s) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO sources (tenant_id, name, collected_at, basis, notice, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, strftime('%s','now'))"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, s.source).Bind(3, s.collected_at).Bind(4, s.basis)
+                           .Bind(5, s.notice).Run());
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  Result<Provenance> GetSource(int64_t tenant, int64_t id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT name, collected_at, basis, notice FROM sources WHERE tenant_id = ? AND id = ?"));
+    q->Bind(1, tenant).Bind(2, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("source " + std::to_string(id));
+    Provenance p{id, q->Text(0), q->OptInt(1), q->Text(2), q->Text(3)};
+    q->Reset();
+    return p;
+  }
+
+  Result<int64_t> UpsertAccount(int64_t tenant, const Account& a) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q,
+        "INSERT INTO accounts (tenant_id, domain, name, industry, employee_band, revenue_band, hq_country, technologies) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, domain) DO UPDATE SET "
+        "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END, "
+        "industry = CASE WHEN excluded.industry <> '' THEN excluded.industry ELSE industry END, "
+        "employee_band = CASE WHEN excluded.employee_band <> '' THEN excluded.employee_band ELSE employee_band END, "
+        "revenue_band = CASE WHEN excluded.revenue_band <> '' THEN excluded.revenue_band ELSE revenue_band END, "
+        "hq_country = CASE WHEN excluded.hq_country <> '' THEN excluded.hq_country ELSE hq_country END, "
+        "technologies = CASE WHEN excluded.technologies <> '' THEN excluded.technologies ELSE technologies END "
+        "RETURNING id"));
+    q->Bind(1, tenant).Bind(2, a.domain).Bind(3, a.name).Bind(4, a.industry).Bind(5, a.employee_band)
+        .Bind(6, a.revenue_band).Bind(7, a.hq_country).Bind(8, JoinList(a.technologies));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    int64_t id = q->Int(0);
+    q->Reset();
+    return id;
+  }
+
+  Result<std::optional<int64_t>> FindAccount(int64_t tenant, std::string_view domain) override {
+    return FindId("SELECT id FROM accounts WHERE tenant_id = ? AND domain = ?", tenant, domain);
+  }
+
+  Result<Account> GetAccount(int64_t tenant, int64_t id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT domain, name, industry, employee_band, revenue_band, hq_country, technologies "
+                               "FROM accounts WHERE tenant_id = ? AND id = ?"));
+    q->Bind(1, tenant).Bind(2, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("account " + std::to_string(id));
+    Account a{id, q->Text(0), q->Text(1), q->Text(2), q->Text(3), q->Text(4), q->Text(5), SplitList(q->Text(6))};
+    q->Reset();
+    return a;
+  }
+
+  Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) override {
+    return FindId("SELECT person_id FROM emails WHERE tenant_id = ? AND address = ?", tenant, email);
+  }
+  Result<std::optional<int64_t>> FindPersonByRef(int64_t tenant, std::string_view ref) override {
+    if (ref.empty()) return std::optional<int64_t>();
+    return FindId("SELECT id FROM people WHERE tenant_id = ? AND external_ref = ? AND external_ref <> ''", tenant, ref);
+  }
+
+  static std::string SourcesJson(const Person& p) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [field, id] : p.field_sources) j[field] = id;
+    return j.dump();
+  }
+
+  Stmt& BindPerson(Stmt* q, int64_t tenant, const Person& p) {
+    const Subject& s = p.subject;
+    return q->Bind(1, tenant).Bind(2, p.external_ref).Bind(3, p.first_name).Bind(4, p.last_name).Bind(5, p.phone)
+        .Bind(6, p.title).Bind(7, p.seniority).Bind(8, s.function).Bind(9, s.country).Bind(10, p.region)
+        .Bind(11, Name(s.recipient)).Bind(12, Name(s.stage))
+        .Bind(13, p.account_id ? std::optional<Time>(p.account_id) : std::nullopt).Bind(14, s.collected_at)
+        .Bind(15, int64_t{s.opt_out_offered_at_collection}).Bind(16, s.transparency_notice_sent_at)
+        .Bind(17, s.objected_direct_marketing_at).Bind(18, int64_t{s.restricted}).Bind(19, int64_t{s.do_not_sell})
+        .Bind(20, int64_t{s.erased}).Bind(21, SourcesJson(p));
+  }
+
+  Status WriteEmails(int64_t tenant, int64_t person, const std::vector<EmailAddress>& emails) {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO emails (tenant_id, address, person_id, type, visibility, position) "
+                               "VALUES (?, ?, ?, ?, ?, ?)"));
+    for (size_t i = 0; i < emails.size(); ++i) {
+      Status s = q->Bind(1, tenant).Bind(2, emails[i].address).Bind(3, person).Bind(4, Name(emails[i].type))
+                     .Bind(5, Name(emails[i].visibility)).Bind(6, static_cast<int64_t>(i)).Run();
+      if (!s.ok()) return s.WithContext("email " + emails[i].address + ": ");
+    }
+    return Status::Ok();
+  }
+
+  Result<int64_t> InsertPerson(int64_t tenant, const Person& p) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q,
+        "INSERT INTO people (tenant_id, external_ref, first_name, last_name, phone, title, seniority, function, "
+        "country, region, recipient, stage, account_id, collected_at, opt_out_offered, notice_sent_at, objected_at, "
+        "restricted, do_not_sell, erased, field_sources) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    FL_RETURN_IF_ERROR(BindPerson(q, tenant, p).Run());
+    int64_t id = sqlite3_last_insert_rowid(db_);
+    FL_RETURN_IF_ERROR(WriteEmails(tenant, id, p.subject.emails));
+    return id;
+  }
+
+  Status UpdatePerson(int64_t tenant, const Person& p) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q,
+        "UPDATE people SET tenant_id = ?1, external_ref = ?2, first_name = ?3, last_name = ?4, phone = ?5, "
+        "title = ?6, seniority = ?7, function = ?8, country = ?9, region = ?10, recipient = ?11, stage = ?12, "
+        "account_id = ?13, collected_at = ?14, opt_out_offered = ?15, notice_sent_at = ?16, objected_at = ?17, "
+        "restricted = ?18, do_not_sell = ?19, erased = ?20, field_sources = ?21 WHERE id = ?22 AND tenant_id = ?1"));
+    BindPerson(q, tenant, p).Bind(22, p.subject.id);
+    FL_RETURN_IF_ERROR(q->Run());
+    if (sqlite3_changes(db_) != 1) return Status::NotFound("person " + std::to_string(p.subject.id));
+    FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM emails WHERE tenant_id = ? AND person_id = ?"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, p.subject.id).Run());
+    return WriteEmails(tenant, p.subject.id, p.subject.emails);
+  }
+
+  Result<Person> GetPerson(int64_t tenant, int64_t id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q,
+        "SELECT p.external_ref, p.first_name, p.last_name, p.phone, p.title, p.seniority, p.function, p.country, "
+        "p.region, p.recipient, p.stage, p.account_id, p.collected_at, p.opt_out_offered, p.notice_sent_at, "
+        "p.objected_at, p.restricted, p.do_not_sell, p.erased, p.field_sources, COALESCE(a.domain, '') "
+        "FROM people p LEFT JOIN accounts a ON a.id = p.account_id WHERE p.tenant_id = ? AND p.id = ?"));
+    q->Bind(1, tenant).Bind(2, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no person with id " + std::to_string(id));
+    Person p;
+    Subject& s = p.subject;
+    s.id = id;
+    p.external_ref = q->Text(0);
+    p.first_name = q->Text(1);
+    p.last_name = q->Text(2);
+    p.phone = q->Text(3);
+    p.title = q->Text(4);
+    p.seniority = q->Text(5);
+    s.function = q->Text(6);
+    s.country = q->Text(7);
+    p.region = q->Text(8);
+    Parse(q->Text(9), &s.recipient);
+    Parse(q->Text(10), &s.stage);
+    p.account_id = q->OptInt(11).value_or(0);
+    s.collected_at = q->OptInt(12);
+    s.opt_out_offered_at_collection = q->Int(13) != 0;
+    s.transparency_notice_sent_at = q->OptInt(14);
+    s.objected_direct_marketing_at = q->OptInt(15);
+    s.restricted = q->Int(16) != 0;
+    s.do_not_sell = q->Int(17) != 0;
+    s.erased = q->Int(18) != 0;
+    nlohmann::json fs = nlohmann::json::parse(q->Text(19), nullptr, false);
+    if (fs.is_object())
+      for (auto it = fs.begin(); it != fs.end(); ++it)
+        if (it->is_number_integer()) p.field_sources.emplace_back(it.key(), it->get<int64_t>());
+    p.account_domain = q->Text(20);
+    q->Reset();
+
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT address, type, visibility FROM emails WHERE tenant_id = ? AND person_id = ? "
+                               "ORDER BY position"));
+    q->Bind(1, tenant).Bind(2, id);
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      EmailAddress e;
+      e.address = q->Text(0);
+      Parse(q->Text(1), &e.type);
+      Parse(q->Text(2), &e.visibility);
+      s.emails.push_back(e);
+    }
+    q->Reset();
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, basis, status, scopes, channels, channels_given, at, confirmed_at, "
+                               "expires_at, evidence FROM basis_records WHERE tenant_id = ? AND person_id = ? ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, id);
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      BasisRecord b;
+      b.id = q->Int(0);
+      Parse(q->Text(1), &b.basis);
+      Parse(q->Text(2), &b.status);
+      b.scopes = SplitList(q->Text(3));
+      b.channels = static_cast<ChannelSet>(q->Int(4));
+      b.channels_given = q->Int(5) != 0;
+      b.at = q->Int(6);
+      b.confirmed_at = q->OptInt(7);
+      b.expires_at = q->OptInt(8);
+      b.evidence = q->Text(9);
+      s.bases.push_back(b);
+    }
+    q->Reset();
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT family, kind, at FROM purchases WHERE tenant_id = ? AND person_id = ? ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, id);
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      Purchase pu;
+      pu.family = q->Text(0);
+      Parse(q->Text(1), &pu.kind);
+      pu.at = q->Int(2);
+      s.purchases.push_back(pu);
+    }
+    q->Reset();
+    return p;
+  }
+
+  Result<int64_t> CountPeople(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT COUNT(*) FROM people WHERE tenant_id = ?"));
+    q->Bind(1, tenant);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    int64_t n = q->Int(0);
+    q->Reset();
+    return n;
+  }
+
+  Status AddBasisRecord(int64_t tenant, int64_t person, BasisRecord* b) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO basis_records (tenant_id, person_id, basis, status, scopes, channels, "
+                               "channels_given, at, confirmed_at, expires_at, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, person).Bind(3, Name(b->basis)).Bind(4, Name(b->status))
+                           .Bind(5, JoinList(b->scopes)).Bind(6, int64_t{b->channels}).Bind(7, int64_t{b->channels_given})
+                           .Bind(8, b->at).Bind(9, b->confirmed_at).Bind(10, b->expires_at).Bind(11, b->evidence).Run());
+    b->id = sqlite3_last_insert_rowid(db_);
+    return Status::Ok();
+  }
+
+  Status AddPurchase(int64_t tenant, int64_t person, const Purchase& p) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO purchases (tenant_id, person_id, family, kind, at) VALUES (?,?,?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, person).Bind(3, p.family).Bind(4, Name(p.kind)).Bind(5, p.at).Run();
+  }
+
+  Status AddSuppression(int64_t tenant, const SuppressionEntry& e) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT OR IGNORE INTO suppression (tenant_id, list, key, added_at) VALUES (?,?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, e.list).BindBlob(3, e.key.data(), static_cast<int>(e.key.size()))
+        .Bind(4, e.added_at).Run();
+  }
+
+  Result<std::vector<SuppressionEntry>> LoadSuppression(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT list, key, added_at FROM suppression WHERE tenant_id = ?"));
+    q->Bind(1, tenant);
+    std::vector<SuppressionEntry> out;
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      SuppressionEntry e;
+      e.list = q->Text(0);
+      std::string_view blob = q->Blob(1);
+      if (blob.size() != e.key.size()) return Status::Io("suppression: a stored key is not 32 bytes (corrupt database?)");
+      std::copy(blob.begin(), blob.end(), e.key.begin());
+      e.added_at = q->Int(2);
+      out.push_back(std::move(e));
+    }
+    q->Reset();
+    return out;
+  }
+
+  Status RecordRulesVersion(int64_t tenant, const RulesVersion& v, std::string_view text) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO rules_versions (tenant_id, version, sha256, loaded_at, body) VALUES (?,?,?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, v.version).Bind(3, v.sha256).Bind(4, v.loaded_at).Bind(5, text).Run();
+  }
+
+  Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT version, sha256, loaded_at FROM rules_versions WHERE tenant_id = ? ORDER BY id"));
+    q->Bind(1, tenant);
+    std::vector<RulesVersion> out;
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      out.push_back({q->Text(0), q->Text(1), q->Int(2)});
+    }
+    q->Reset();
+    return out;
+  }
+
+ private:
+  Status Get(Stmt** out, const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) {
+      auto stmt = std::make_unique<Stmt>();
+      FL_RETURN_IF_ERROR(stmt->Prepare(db_, sql));
+      it = stmts_.emplace(sql, std::move(stmt)).first;
+    }
+    *out = it->second.get();
+    return Status::Ok();
+  }
+
+  Result<std::optional<int64_t>> FindId(const char* sql, int64_t tenant, std::string_view key) {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, sql));
+    q->Bind(1, tenant).Bind(2, key);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    std::optional<int64_t> id;
+    if (*row) id = q->Int(0);
+    q->Reset();
+    return id;
+  }
+
+  sqlite3* db_ = nullptr;
+  int depth_ = 0;
+  std::map<const char*, std::unique_ptr<Stmt>> stmts_;  // keyed by the literal's address
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  auto store = std::make_unique<SqliteStore>();
+  FL_RETURN_IF_ERROR(store->Open(path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace fairlead

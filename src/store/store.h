@@ -1,0 +1,82 @@
+// Store: the durable home of every tenant's profiles, bases, purposes and
+// suppression lists. Callers reach storage only through this interface, so a
+// PostgreSQL store can replace the embedded SQLite one without touching them.
+//
+// Every table is keyed by tenant. A write is durable when the call (or the
+// enclosing Commit) returns OK. A Store is used from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/status.h"
+#include "suppression/suppression.h"
+
+namespace fairlead {
+
+struct SuppressionEntry {
+  std::string list;  // "robinson-de", "tps", "unsubscribed", ...
+  SuppressionKey key;
+  Time added_at = 0;
+};
+
+struct RulesVersion {
+  std::string version;
+  std::string sha256;
+  Time loaded_at = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Transactions; Begin/Commit nest by counting (only the outermost commits).
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+
+  virtual Result<int64_t> EnsureTenant(std::string_view name) = 0;
+  virtual Result<TenantSettings> GetTenantSettings(int64_t tenant) = 0;
+  virtual Status PutTenantSettings(int64_t tenant, const TenantSettings& settings) = 0;
+
+  virtual Status PutPurpose(int64_t tenant, const Purpose& purpose) = 0;
+  virtual Result<Purpose> GetPurpose(int64_t tenant, std::string_view id) = 0;
+  virtual Result<std::vector<Purpose>> ListPurposes(int64_t tenant) = 0;
+
+  virtual Result<int64_t> AddSource(int64_t tenant, const Provenance& source) = 0;
+  virtual Result<Provenance> GetSource(int64_t tenant, int64_t source_id) = 0;
+
+  // Inserts, or updates the account with the same domain; returns its id.
+  virtual Result<int64_t> UpsertAccount(int64_t tenant, const Account& account) = 0;
+  virtual Result<std::optional<int64_t>> FindAccount(int64_t tenant, std::string_view domain) = 0;
+  virtual Result<Account> GetAccount(int64_t tenant, int64_t id) = 0;
+
+  virtual Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) = 0;
+  virtual Result<std::optional<int64_t>> FindPersonByRef(int64_t tenant, std::string_view external_ref) = 0;
+  // Inserts the person and their emails; returns the new id.
+  virtual Result<int64_t> InsertPerson(int64_t tenant, const Person& person) = 0;
+  // Rewrites the person's fields and emails (bases and purchases are append-only).
+  virtual Status UpdatePerson(int64_t tenant, const Person& person) = 0;
+  // The person with emails, basis records and purchases.
+  virtual Result<Person> GetPerson(int64_t tenant, int64_t id) = 0;
+  virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
+
+  // Appends a basis record (history is never rewritten); sets record->id.
+  virtual Status AddBasisRecord(int64_t tenant, int64_t person, BasisRecord* record) = 0;
+  virtual Status AddPurchase(int64_t tenant, int64_t person, const Purchase& purchase) = 0;
+
+  virtual Status AddSuppression(int64_t tenant, const SuppressionEntry& entry) = 0;
+  virtual Result<std::vector<SuppressionEntry>> LoadSuppression(int64_t tenant) = 0;
+
+  virtual Status RecordRulesVersion(int64_t tenant, const RulesVersion& version, std::string_view text) = 0;
+  virtual Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) = 0;
+};
+
+// Opens (creating and migrating) the SQLite store at `path`.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace fairlead

@@ -1,0 +1,59 @@
+// Suppression: keyed hashes of normalised emails and phones, never plaintext.
+//
+// A SuppressionKey is HMAC-SHA256(tenant secret, "email:" + address) or
+// (..., "phone:" + E.164), computed with libsodium. The secret lives outside the
+// database (see store/secret.h), so a stolen database file cannot be reversed by
+// hashing a list of known addresses. SuppressionHasher and SuppressionSet are
+// safe for concurrent const use.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "core/domain.h"
+
+namespace fairlead {
+
+using TenantSecret = std::array<uint8_t, 32>;
+using SuppressionKey = std::array<uint8_t, 32>;
+
+struct SuppressionKeyHash {
+  size_t operator()(const SuppressionKey& k) const {
+    size_t h;
+    static_assert(sizeof(h) <= sizeof(SuppressionKey));
+    __builtin_memcpy(&h, k.data(), sizeof(h));  // already uniformly distributed
+    return h;
+  }
+};
+
+enum class SuppressionKind : uint8_t { kEmail, kPhone };
+
+class SuppressionHasher {
+ public:
+  explicit SuppressionHasher(const TenantSecret& secret) : secret_(secret) {}
+  // `value` must already be normalised (NormalizeEmail / NormalizePhone).
+  SuppressionKey Key(SuppressionKind kind, std::string_view value) const;
+  static std::string Hex(const SuppressionKey& key);
+
+ private:
+  TenantSecret secret_;
+};
+
+// The in-memory set checked at import, list build and export.
+class SuppressionSet {
+ public:
+  void Add(const SuppressionKey& key) { keys_.insert(key); }
+  bool Contains(const SuppressionKey& key) const { return keys_.count(key) != 0; }
+  // True when any email or the phone of the person is suppressed.
+  bool ContainsAny(const SuppressionHasher& hasher, const std::vector<EmailAddress>& emails,
+                   std::string_view phone) const;
+  size_t size() const { return keys_.size(); }
+
+ private:
+  std::unordered_set<SuppressionKey, SuppressionKeyHash> keys_;
+};
+
+}  // namespace fairlead

@@ -1,0 +1,133 @@
+// End-to-end: the real binary on a temporary data directory.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+namespace fairlead {
+namespace {
+
+struct CmdRun {
+  int code;
+  std::string out;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/cli-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_EQ(std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str()), 0);
+  }
+  CmdRun Fl(const std::string& args) {
+    std::string cmd = std::string(FL_BINARY) + " --data '" + dir_ + "/data' " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(CliTest, DecideScenarioObjectAndArray) {
+  std::string one = Write("one.json", R"({"subject":{"country":"DE","recipient":"corporate","email":"jo@x.de"},
+    "purpose":{"id":"marketing","kind":"marketing","lia":"LIA-1"},"action":"contact","channel":"email",
+    "actor":{"role":"list_builder"},"at":"2026-01-01"})");
+  CmdRun r = Fl("decide --scenario " + one);
+  ASSERT_EQ(r.code, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["allow"], false);
+  EXPECT_EQ(j["reasons"][0], "NO_LAWFUL_BASIS");
+  EXPECT_NE(j["rule_refs"].dump().find("email:DE"), std::string::npos);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << "one line";
+
+  std::string arr = Write("arr.json", R"([{"subject":{"country":"GB","recipient":"corporate","email":"jo@x.co.uk"},
+    "purpose":{"id":"marketing","kind":"marketing","lia":"LIA-1"},"action":"contact","channel":"email","at":"2026-01-01"},
+    {"subject":{"country":"GB","erased":true},"action":"view","at":"2026-01-01"}])");
+  r = Fl("decide --scenario " + arr);
+  ASSERT_EQ(r.code, 0) << r.out;
+  j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["reasons"][0], "LEGITIMATE_INTEREST");
+  EXPECT_EQ(j[0]["basis"], "legitimate_interest");
+  EXPECT_EQ(j[1]["reasons"][0], "SUBJECT_ERASED");
+}
+
+TEST_F(CliTest, DecideErrorsNameTheField) {
+  CmdRun r = Fl("decide --scenario " + Write("bad.json", R"({"subject":{"recipient":"robot"},"action":"view"})"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("subject.recipient"), std::string::npos) << r.out;
+  r = Fl("decide --scenario " + Write("syntax.json", "{\n \"subject\": {,\n}"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("line 2"), std::string::npos) << r.out;
+  r = Fl("decide --scenario " + Write("noch.json", R"({"subject":{},"purpose":"marketing","action":"contact"})"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("channel"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("decide").code, 2) << "usage error";
+}
+
+TEST_F(CliTest, ImportThenWhyExplainsWithRecords) {
+  ASSERT_EQ(Fl("init").code, 0);
+  std::string people = Write("people.csv", "email,first_name,country,recipient,stage\n"
+                                           "anna@firma.de,Anna,DE,corporate,prospect\n"
+                                           "bob@corp.co.uk,Bob,GB,corporate,suspect\n");
+  CmdRun r = Fl("import people " + people + " --source crm");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::string bases = Write("bases.csv", "email,basis,status,scope,channels,at,confirmed_at\n"
+                                         "anna@firma.de,consent,granted,marketing,email,2025-01-01,2025-01-02\n"
+                                         "anna@firma.de,consent,withdrawn,marketing,email,2025-03-01,\n");
+  ASSERT_EQ(Fl("import bases " + bases).code, 0);
+  r = Fl("why --person anna@firma.de --purpose marketing.security --channel email --at 2026-01-01");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("DENIED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CONSENT_WITHDRAWN"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("basis record #2"), std::string::npos) << r.out;
+  r = Fl("why --person bob@corp.co.uk --purpose marketing.security --channel email --at 2026-01-01");
+  EXPECT_NE(r.out.find("ALLOWED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("LEGITIMATE_INTEREST"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("PECR"), std::string::npos) << r.out;
+  r = Fl("why --person nobody@x.com --purpose marketing");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("no person"), std::string::npos);
+}
+
+TEST_F(CliTest, ImportExitCodesAndSuppression) {
+  std::string bad = Write("bad.csv", "email,country\nok@x.com,DE\nbroken,DE\n");
+  CmdRun r = Fl("import people " + bad);
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_NE(r.out.find("bad.csv:3: email:"), std::string::npos) << r.out;
+  r = Fl("import people " + bad + " --partial");
+  EXPECT_EQ(r.code, 3) << r.out;
+  ASSERT_EQ(Fl("suppress add --list manual Gone@X.com").code, 0);
+  r = Fl("suppress check gone@x.com ok@x.com");
+  EXPECT_NE(r.out.find("gone@x.com: suppressed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok@x.com: not suppressed"), std::string::npos) << r.out;
+  r = Fl("import people " + Write("g.csv", "email\ngone@x.com\n") + " --json");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"suppressed\":1"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, BadRulesFileStopsEveryCommandWithItsLine) {
+  ASSERT_EQ(Fl("init").code, 0);
+  std::string rules = dir_ + "/data/rules.toml";
+  ASSERT_EQ(std::system(("sed -i '0,/consumer = \"in\"/s//consumer = \"sometimes\"/' '" + rules + "'").c_str()), 0);
+  CmdRun r = Fl("purpose list");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("rules.toml:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("email[0].consumer"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("rules check " + rules).code, 1);
+}
+
+}  // namespace
+}  // namespace fairlead

@@ -1,0 +1,70 @@
+#include "core/normalize.h"
+
+#include <gtest/gtest.h>
+
+namespace fairlead {
+namespace {
+
+TEST(NormalizeEmail, FoldsCaseAndConvertsIdn) {
+  EXPECT_EQ(*NormalizeEmail("  Jane.Doe@Example.COM "), "jane.doe@example.com");
+  EXPECT_EQ(*NormalizeEmail("<jane@example.com>"), "jane@example.com");
+  EXPECT_EQ(*NormalizeEmail("jürgen@Bücher.de"), "jürgen@xn--bcher-kva.de");
+  EXPECT_EQ(*NormalizeEmail("ÉLODIE@example.fr"), "élodie@example.fr");
+  EXPECT_EQ(*NormalizeEmail("a@example.com."), "a@example.com");
+}
+
+TEST(NormalizeEmail, RejectsWithAReason) {
+  for (const char* bad : {"", "no-at-sign", "@example.com", "a@", "a@localhost", "a b@example.com", "a@exa mple.com",
+                          "a@example..com", "a@\xff.com"}) {
+    Result<std::string> r = NormalizeEmail(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_FALSE(r.status().message().empty());
+  }
+}
+
+TEST(EmailType, RoleAddressesAreGeneric) {
+  for (const char* g : {"info@x.com", "sales@x.com", "contact@x.com", "office@x.com", "hello@x.com", "support@x.com",
+                        "team@x.com", "admin@x.com", "marketing@x.com", "enquiries@x.com", "info+de@x.com"})
+    EXPECT_EQ(EmailTypeOf(g), EmailType::kGeneric) << g;
+  for (const char* p : {"jane@x.com", "information@x.com", "sales.team@x.com", "j.info@x.com"})
+    EXPECT_EQ(EmailTypeOf(p), EmailType::kPersonal) << p;
+}
+
+TEST(NormalizePhone, E164WithTheCountry) {
+  EXPECT_EQ(*NormalizePhone("030 1234567", "DE"), "+49301234567");
+  EXPECT_EQ(*NormalizePhone("+44 20 7946 0958", ""), "+442079460958");
+  EXPECT_EQ(*NormalizePhone("(415) 555-2671", "US-CA"), "+14155552671");
+  EXPECT_EQ(*NormalizePhone("06 12 34 56 78", "FR"), "+33612345678");
+  EXPECT_FALSE(NormalizePhone("12", "DE").ok());
+  EXPECT_FALSE(NormalizePhone("030 1234567", "").ok());
+  EXPECT_FALSE(NormalizePhone("not a number", "GB").ok());
+}
+
+TEST(NormalizeName, NfcTrimAndCaseFoldKey) {
+  EXPECT_EQ(*NormalizeName("  Zoë   van  Dijk "), "Zoë van Dijk");
+  EXPECT_EQ(*NormalizeName("Zoe\xCC\x88"), "Zo\xC3\xAB");  // combining diaeresis -> NFC
+  EXPECT_EQ(NameKey("MÜLLER"), NameKey("müller"));
+  EXPECT_EQ(NameKey("Straße"), "strasse");
+  EXPECT_FALSE(NormalizeName("bad\xff").ok());
+}
+
+TEST(NormalizeCountry, IsoCodesAndSubdivisions) {
+  EXPECT_EQ(*NormalizeCountry("de"), "DE");
+  EXPECT_EQ(*NormalizeCountry("us-ca"), "US-CA");
+  EXPECT_FALSE(NormalizeCountry("XX").ok());
+  EXPECT_FALSE(NormalizeCountry("Germany").ok());
+  EXPECT_FALSE(NormalizeCountry("US-").ok());
+  EXPECT_EQ(CountryAlpha2("US-CA"), "US");
+}
+
+TEST(ScopeCovers, DottedPrefixesOnly) {
+  EXPECT_TRUE(ScopeCovers("marketing", "marketing"));
+  EXPECT_TRUE(ScopeCovers("marketing", "marketing.security.firewall"));
+  EXPECT_TRUE(ScopeCovers("marketing.security", "marketing.security.firewall"));
+  EXPECT_FALSE(ScopeCovers("marketing.security", "marketing"));
+  EXPECT_FALSE(ScopeCovers("marketing", "marketingx"));
+  EXPECT_FALSE(ScopeCovers("", "marketing"));
+}
+
+}  // namespace
+}  // namespace fairlead

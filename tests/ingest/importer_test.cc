@@ -1,0 +1,203 @@
+#include "ingest/importer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "core/normalize.h"
+
+namespace fairlead {
+namespace {
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/importer-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto store = OpenSqliteStore(dir_ + "/db.sqlite");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    tenant_ = *store_->EnsureTenant("t");
+    TenantSecret secret{};
+    secret[3] = 9;
+    hasher_ = std::make_unique<SuppressionHasher>(secret);
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  ImportReport Import(ImportKind kind, const std::string& file, bool partial = false, bool dry_run = false) {
+    ImportOptions opt;
+    opt.kind = kind;
+    opt.file = file;
+    opt.partial = partial;
+    opt.dry_run = dry_run;
+    opt.now = 1767225600;
+    opt.suppression_list = "test";
+    opt.default_recipient = Recipient::kCorporate;
+    ImportContext ctx{store_.get(), tenant_, hasher_.get(), &suppression_};
+    Result<ImportReport> r = RunImport(ctx, opt);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ImportReport();
+  }
+  std::optional<int64_t> Find(const std::string& email) { return *store_->FindPersonByEmail(tenant_, email); }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  int64_t tenant_ = 0;
+  std::unique_ptr<SuppressionHasher> hasher_;
+  SuppressionSet suppression_;
+};
+
+TEST_F(ImporterTest, RecognisesCrmExportHeaders) {
+  // Salesforce contacts, HubSpot contacts, LinkedIn connections.
+  auto sf = Import(ImportKind::kPeople, Write("sf.csv",
+      "Contact ID,First Name,Last Name,Email,Phone,Title,Account Name,Mailing Country\n"
+      "003A,Jane,Doe,Jane.Doe@Acme.COM,030 1234567,CTO,Acme,DE\n"));
+  EXPECT_EQ(sf.inserted, 1u);
+  auto hs = Import(ImportKind::kPeople, Write("hs.csv",
+      "Record ID,First Name,Last Name,Email,Phone Number,Job Title,Company Name,Country/Region,Lifecycle Stage\n"
+      "9,Max,Mustermann,max@beispiel.de,+49 151 23456789,CISO,Beispiel,DE,customer\n"));
+  EXPECT_EQ(hs.inserted, 1u);
+  auto li = Import(ImportKind::kPeople, Write("li.csv",
+      "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+      "Zoë,Smith,https://www.linkedin.com/in/zoe,zoe@smith.co.uk,Smith Ltd,Head of IT,05 Jan 2024\n"));
+  EXPECT_EQ(li.inserted, 1u);
+  Result<Person> jane = store_->GetPerson(tenant_, *Find("jane.doe@acme.com"));
+  ASSERT_TRUE(jane.ok());
+  EXPECT_EQ(jane->phone, "+49301234567");
+  EXPECT_EQ(jane->external_ref, "003A");
+  EXPECT_EQ(jane->account_domain, "acme.com");
+  Result<Person> max = store_->GetPerson(tenant_, *Find("max@beispiel.de"));
+  EXPECT_EQ(max->subject.stage, Stage::kClient);
+  Result<Person> zoe = store_->GetPerson(tenant_, *Find("zoe@smith.co.uk"));
+  EXPECT_EQ(zoe->subject.collected_at, *ParseTime("2024-01-05"));
+  EXPECT_EQ(zoe->title, "Head of IT");
+}
+
+TEST_F(ImporterTest, DeduplicatesAndMergesKeepingProvenance) {
+  Import(ImportKind::kPeople, Write("a.csv", "email,first_name,title,country\nA@x.com,Ann,Engineer,GB\n"));
+  auto second = Import(ImportKind::kPeople, Write("b.csv", "email,email2,title\na@X.com,ann@home.example,CTO\n"));
+  EXPECT_EQ(second.merged, 1u);
+  EXPECT_EQ(second.inserted, 0u);
+  EXPECT_EQ(*store_->CountPeople(tenant_), 1);
+  Result<Person> p = store_->GetPerson(tenant_, *Find("a@x.com"));
+  EXPECT_EQ(p->title, "CTO");
+  EXPECT_EQ(p->first_name, "Ann");
+  EXPECT_EQ(p->subject.country, "GB");
+  ASSERT_EQ(p->subject.emails.size(), 2u);
+  EXPECT_EQ(Find("ann@home.example"), Find("a@x.com"));
+  int64_t star = 0, title = 0;
+  for (auto& [field, source] : p->field_sources) {
+    if (field == "*") star = source;
+    if (field == "title") title = source;
+  }
+  EXPECT_NE(star, 0);
+  EXPECT_NE(title, 0);
+  EXPECT_NE(star, title) << "the title came from the second file";
+  EXPECT_NE(store_->GetSource(tenant_, title)->source.find("b.csv"), std::string::npos);
+}
+
+TEST_F(ImporterTest, AllOrNothingByDefaultPartialOnRequest) {
+  std::string file = Write("mixed.csv",
+                           "email,first_name,country,phone\n"
+                           "good1@x.com,A,DE,\n"
+                           "not-an-email,B,DE,\n"
+                           "good2@x.com,C,XX,\n"
+                           "good3@x.com,D,FR,12\n"
+                           "good4@x.com,\"E\"x,FR,\n"
+                           "good5@x.com,F\n"
+                           "good6@x.com,\xff,FR,\n"
+                           "good7@x.com,G,FR,\n");
+  auto strict = Import(ImportKind::kPeople, file);
+  EXPECT_FALSE(strict.committed);
+  EXPECT_EQ(*store_->CountPeople(tenant_), 0) << "nothing is written when a row is bad";
+  EXPECT_EQ(strict.rejected, 6u);
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const RowIssue& i : strict.issues) got.emplace_back(i.line, i.field);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{
+                     {3, "email"}, {4, "country"}, {5, "phone"}, {0, ""}, {7, ""}, {8, "first_name"}}));
+  EXPECT_NE(strict.issues[3].reason.find("mixed.csv:6:"), std::string::npos) << strict.issues[3].reason;
+  EXPECT_NE(strict.issues[4].reason.find("expected 4 columns, found 2"), std::string::npos);
+
+  auto dry = Import(ImportKind::kPeople, file, true, true);
+  EXPECT_FALSE(dry.committed);
+  EXPECT_EQ(*store_->CountPeople(tenant_), 0);
+
+  auto partial = Import(ImportKind::kPeople, file, true);
+  EXPECT_TRUE(partial.committed);
+  EXPECT_EQ(partial.inserted, 2u);
+  EXPECT_EQ(*store_->CountPeople(tenant_), 2);
+  EXPECT_TRUE(Find("good7@x.com").has_value());
+}
+
+TEST_F(ImporterTest, SuppressedPeopleAreNeverStored) {
+  auto sup = Import(ImportKind::kSuppression, Write("sup.csv", "email,phone,country\nBLOCKED@x.com,,\n,020 7946 0958,GB\n"));
+  EXPECT_EQ(sup.inserted, 2u);
+  EXPECT_EQ(suppression_.size(), 2u);
+  auto people = Import(ImportKind::kPeople, Write("p.csv",
+      "email,first_name,phone,country\nblocked@X.com,Secret,,DE\nok@x.com,Fine,+44 20 7946 0958,GB\nok2@x.com,Fine,,GB\n"));
+  EXPECT_EQ(people.suppressed, 2u);
+  EXPECT_EQ(people.inserted, 1u);
+  EXPECT_TRUE(people.committed) << "suppressed rows are skipped, not errors";
+  EXPECT_FALSE(Find("blocked@x.com").has_value());
+  auto bases = Import(ImportKind::kBases, Write("b.csv", "email,basis,status,scope,channels,at\n"
+                                                         "blocked@x.com,consent,granted,marketing,email,2025-01-01\n"));
+  EXPECT_EQ(bases.suppressed, 1u);
+  EXPECT_TRUE(bases.committed);
+  // No plaintext of a suppressed address anywhere in the database files.
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream in(dir_ + "/db.sqlite" + suffix, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("blocked@x.com"), std::string::npos);
+    EXPECT_EQ(bytes.find("Secret"), std::string::npos);
+    EXPECT_EQ(bytes.find("+442079460958"), std::string::npos);
+  }
+}
+
+TEST_F(ImporterTest, BasesAndPurchasesAttachToPeople) {
+  Import(ImportKind::kPeople, Write("p.csv", "email,country\njo@x.com,DE\n"));
+  auto b = Import(ImportKind::kBases, Write("b.csv",
+      "email,basis,status,scope,channels,at,confirmed_at,expires_at,source,notice_version\n"
+      "jo@x.com,consent,granted,marketing.security,email;sms,2025-01-01T10:00:00Z,2025-01-02,,webform,2024-03\n"
+      "jo@x.com,consent,withdrawn,marketing,email,2025-06-01,,,prefcentre,2024-03\n"
+      "nobody@x.com,consent,granted,marketing,email,2025-01-01,,,x,y\n"));
+  EXPECT_EQ(b.rejected, 1u);
+  EXPECT_EQ(b.issues[0].line, 4);
+  EXPECT_EQ(b.issues[0].field, "email");
+  auto b2 = Import(ImportKind::kBases, Write("b2.csv",
+      "email,basis,status,scope,channels,at\n"
+      "jo@x.com,consent,granted,marketing.security,email;sms,2025-01-01T10:00:00Z\n"
+      "jo@x.com,consent,withdrawn,marketing,email,2025-06-01\n"));
+  EXPECT_TRUE(b2.committed);
+  auto pu = Import(ImportKind::kPurchases, Write("pu.csv", "email,family,kind,at\njo@x.com,security,negotiation,2025-02-01\n"));
+  EXPECT_TRUE(pu.committed);
+  Result<Person> p = store_->GetPerson(tenant_, *Find("jo@x.com"));
+  ASSERT_EQ(p->subject.bases.size(), 2u);
+  EXPECT_EQ(p->subject.bases[0].channels, ChannelBit(Channel::kEmail) | ChannelBit(Channel::kSms));
+  EXPECT_EQ(p->subject.bases[1].status, BasisStatus::kWithdrawn);
+  ASSERT_EQ(p->subject.purchases.size(), 1u);
+  EXPECT_EQ(p->subject.purchases[0].kind, PurchaseKind::kNegotiation);
+}
+
+TEST_F(ImporterTest, UnusableHeaderIsFatalAndNamesTheColumn) {
+  ImportOptions opt;
+  opt.kind = ImportKind::kPeople;
+  opt.file = Write("h.csv", "Email,E-mail\na@x.com,b@x.com\n");
+  ImportContext ctx{store_.get(), tenant_, hasher_.get(), &suppression_};
+  Result<ImportReport> r = RunImport(ctx, opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("h.csv:1:2"), std::string::npos) << r.status().message();
+  opt.file = Write("n.csv", "name,title\nA,B\n");
+  r = RunImport(ctx, opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("email or a person_ref"), std::string::npos);
+  opt.file = dir_ + "/missing.csv";
+  EXPECT_EQ(RunImport(ctx, opt).status().code(), Status::Code::kIo);
+}
+
+}  // namespace
+}  // namespace fairlead

@@ -1,0 +1,205 @@
+// Properties of decide() on random subjects: the invariants policy.md promises
+// whatever the records are.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "policy/decide.h"
+#include "policy/rules.h"
+
+namespace fairlead {
+namespace {
+
+class Random {
+ public:
+  explicit Random(uint64_t seed) : rng_(seed) {}
+  int Int(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
+  bool Chance(int percent) { return Int(100) < percent; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) { return v[Int(static_cast<int>(v.size()))]; }
+  std::mt19937_64& engine() { return rng_; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+const Time kAt = 1767225600;  // 2026-01-01
+
+Subject RandomSubject(Random& r) {
+  static const std::vector<std::string> kCountries = {"DE", "FR", "GB", "IE", "NL", "BE", "ES", "AT", "FI", "PL",
+                                                      "US-CA", "CA", "JP", "", "ZZ"};
+  static const std::vector<std::string> kScopes = {"marketing", "marketing.security", "marketing.cloud",
+                                                   "sales_outreach", "service", "marketingx"};
+  Subject s;
+  s.country = r.Pick(kCountries);
+  s.recipient = static_cast<Recipient>(r.Int(3));
+  s.stage = static_cast<Stage>(r.Int(4));
+  s.function = r.Chance(50) ? "security" : "finance";
+  int emails = r.Int(3);
+  for (int i = 0; i < emails; ++i)
+    s.emails.push_back({r.Chance(20) ? "info@x.com" : "p" + std::to_string(i) + "@x.com",
+                        r.Chance(20) ? EmailType::kGeneric : EmailType::kPersonal, static_cast<Visibility>(r.Int(3))});
+  if (r.Chance(70)) s.collected_at = kAt - r.Int(2000) * kSecondsPerDay;
+  s.opt_out_offered_at_collection = r.Chance(60);
+  if (r.Chance(50)) s.transparency_notice_sent_at = kAt - r.Int(400) * kSecondsPerDay;
+  if (r.Chance(10)) s.objected_direct_marketing_at = kAt - r.Int(400) * kSecondsPerDay;
+  s.restricted = r.Chance(5);
+  s.do_not_sell = r.Chance(10);
+  s.erased = r.Chance(3);
+  int records = r.Int(6);
+  for (int i = 0; i < records; ++i) {
+    BasisRecord b;
+    b.id = i + 1;
+    b.basis = r.Chance(70) ? LawfulBasis::kConsent : static_cast<LawfulBasis>(r.Int(6));
+    b.status = static_cast<BasisStatus>(r.Int(4));
+    if (r.Chance(95)) b.scopes = {r.Pick(kScopes)};
+    b.channels_given = r.Chance(95);
+    b.channels = static_cast<ChannelSet>(r.Int(16));
+    b.at = kAt - r.Int(800) * kSecondsPerDay + (r.Chance(10) ? 400 * kSecondsPerDay : 0);
+    if (r.Chance(60)) b.confirmed_at = b.at + r.Int(5) * kSecondsPerDay;
+    if (r.Chance(20)) b.expires_at = b.at + r.Int(900) * kSecondsPerDay;
+    s.bases.push_back(b);
+  }
+  int purchases = r.Int(3);
+  for (int i = 0; i < purchases; ++i)
+    s.purchases.push_back({r.Chance(50) ? "security" : "cloud", static_cast<PurchaseKind>(r.Int(2)),
+                           kAt - r.Int(1200) * kSecondsPerDay});
+  return s;
+}
+
+Purpose RandomPurpose(Random& r) {
+  static const std::vector<std::string> kIds = {"marketing", "marketing.security", "marketing.cloud",
+                                                "sales_outreach", "service", "analytics.intent"};
+  Purpose p;
+  p.id = r.Pick(kIds);
+  p.kind = p.id == "service" ? PurposeKind::kService
+           : p.id == "analytics.intent" ? PurposeKind::kAnalytics
+           : p.id == "sales_outreach" ? PurposeKind::kSalesOutreach : PurposeKind::kMarketing;
+  p.family = p.id == "marketing.security" ? "security" : p.id == "marketing.cloud" ? "cloud" : "";
+  if (r.Chance(70)) p.lia = "LIA-1";
+  if (r.Chance(30)) p.retention_days = 365 + r.Int(1000);
+  p.requires_double_opt_in = r.Chance(20);
+  if (r.Chance(40)) p.job_functions = {"security", "it"};
+  return p;
+}
+
+class DecideProperties : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<Rules> r = ParseRules(DefaultRulesText(), "default");
+    ASSERT_TRUE(r.ok());
+    rules_ = *r;
+  }
+  Decision Run(const Subject& s, const Purpose& p, Action action, Channel channel, Role role, bool suppressed) {
+    DecisionRequest req;
+    req.subject = &s;
+    req.purpose = &p;
+    req.action = action;
+    req.channel = channel;
+    req.role = role;
+    req.suppressed = suppressed;
+    req.at = kAt;
+    Result<Decision> d = Decide(rules_, req);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? *d : Decision();
+  }
+  Rules rules_;
+};
+
+TEST_F(DecideProperties, InvariantsHoldOnRandomSubjects) {
+  Random r(20261125);
+  int allowed_marketing = 0, checked = 0;
+  for (int i = 0; i < 20000; ++i) {
+    Subject s = RandomSubject(r);
+    Purpose p = RandomPurpose(r);
+    Action action = static_cast<Action>(r.Int(5));
+    Channel channel = static_cast<Channel>(r.Int(4));
+    Role role = static_cast<Role>(r.Int(3));
+    bool suppressed = r.Chance(10);
+    Decision d = Run(s, p, action, channel, role, suppressed);
+    ASSERT_FALSE(d.reasons.empty());
+    ++checked;
+    bool marketing_contact = action == Action::kContact && IsDirectMarketing(p.kind);
+    if (d.allow && marketing_contact) ++allowed_marketing;
+    // An erased subject is never used.
+    if (s.erased) EXPECT_FALSE(d.allow);
+    // An objection or a suppression always denies marketing.
+    if (marketing_contact && (s.objected_direct_marketing_at || suppressed)) EXPECT_FALSE(d.allow);
+    // Suppression denies everything but an admin's view.
+    if (suppressed && !(role == Role::kAdmin && action == Action::kView)) EXPECT_FALSE(d.allow);
+    // Only admins export or share.
+    if ((action == Action::kExport || action == Action::kShare) && role != Role::kAdmin) EXPECT_FALSE(d.allow);
+    // A denial carries no obligation but the anonymisation of a denied track.
+    if (!d.allow)
+      for (Obligation o : d.obligations) EXPECT_EQ(o, Obligation::kAnonymizeToAccount);
+    // Every allowed marketing contact carries the opt-out and the sender.
+    if (d.allow && marketing_contact) {
+      EXPECT_NE(std::find(d.obligations.begin(), d.obligations.end(), Obligation::kIncludeOptOut), d.obligations.end());
+      EXPECT_NE(std::find(d.obligations.begin(), d.obligations.end(), Obligation::kIdentifySender), d.obligations.end());
+    }
+    // The result never depends on record order.
+    Subject shuffled = s;
+    std::shuffle(shuffled.bases.begin(), shuffled.bases.end(), r.engine());
+    std::shuffle(shuffled.purchases.begin(), shuffled.purchases.end(), r.engine());
+    std::shuffle(shuffled.emails.begin(), shuffled.emails.end(), r.engine());
+    Decision again = Run(shuffled, p, action, channel, role, suppressed);
+    EXPECT_EQ(again.allow, d.allow);
+    EXPECT_EQ(again.basis, d.basis);
+    EXPECT_EQ(again.reasons, d.reasons);
+    std::vector<Obligation> a = d.obligations, b = again.obligations;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b);
+  }
+  EXPECT_EQ(checked, 20000);
+  EXPECT_GT(allowed_marketing, 100) << "the generator never reaches the allowing paths";
+}
+
+TEST_F(DecideProperties, AWithdrawalAfterAGrantAlwaysDenies) {
+  Random r(7);
+  for (int i = 0; i < 5000; ++i) {
+    Subject s = RandomSubject(r);
+    s.erased = false;
+    Purpose p = RandomPurpose(r);
+    if (!IsDirectMarketing(p.kind)) continue;
+    Channel channel = static_cast<Channel>(r.Int(4));
+    Time latest = kAt - 1000 * kSecondsPerDay;
+    for (const BasisRecord& b : s.bases) latest = std::max(latest, b.at);
+    BasisRecord grant;
+    grant.id = 100;
+    grant.basis = LawfulBasis::kConsent;
+    grant.status = BasisStatus::kGranted;
+    grant.scopes = {p.id};
+    grant.channels = ChannelBit(channel);
+    grant.channels_given = true;
+    grant.at = std::min(latest, kAt - 2);
+    grant.confirmed_at = grant.at;
+    BasisRecord withdrawal = grant;
+    withdrawal.id = 101;
+    withdrawal.status = BasisStatus::kWithdrawn;
+    withdrawal.confirmed_at.reset();
+    withdrawal.at = std::min(latest + 1, kAt);
+    if (r.Chance(50)) withdrawal.scopes = {p.id.substr(0, p.id.find('.'))};  // a broader scope withdraws too
+    s.bases.push_back(grant);
+    s.bases.push_back(withdrawal);
+    // Remove later records that would outrank the withdrawal.
+    s.bases.erase(std::remove_if(s.bases.begin(), s.bases.end(),
+                                 [&](const BasisRecord& b) { return b.id < 100 && b.at > withdrawal.at; }),
+                  s.bases.end());
+    Decision d = Run(s, p, Action::kContact, channel, Role::kListBuilder, false);
+    EXPECT_FALSE(d.allow && d.basis == LawfulBasis::kConsent);
+    if (!s.restricted && !s.objected_direct_marketing_at) {
+      bool hidden_email = channel == Channel::kEmail && !s.emails.empty() &&
+                          std::all_of(s.emails.begin(), s.emails.end(),
+                                      [](const EmailAddress& e) { return e.visibility == Visibility::kHidden; });
+      if (!hidden_email && d.reasons[0] != Reason::kRetentionExpired) {
+        EXPECT_FALSE(d.allow);
+        EXPECT_EQ(d.reasons[0], Reason::kConsentWithdrawn);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fairlead

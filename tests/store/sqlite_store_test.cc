@@ -1,0 +1,133 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "store/store.h"
+
+namespace fairlead {
+namespace {
+
+std::string TempDb(const std::string& name) {
+  std::string path = ::testing::TempDir() + "/" + name + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+TEST(SqliteStore, PeopleRoundTripWithHistory) {
+  std::string path = TempDb("roundtrip");
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("acme");
+  EXPECT_EQ(*s.EnsureTenant("acme"), t);
+  int64_t other = *s.EnsureTenant("other");
+  EXPECT_NE(other, t);
+
+  Person p;
+  p.first_name = "Zoë";
+  p.subject.country = "DE";
+  p.subject.recipient = Recipient::kCorporate;
+  p.subject.emails = {{"zoe@x.de", EmailType::kPersonal, Visibility::kHidden}, {"info@x.de", EmailType::kGeneric}};
+  p.subject.collected_at = 1000;
+  p.field_sources = {{"*", 1}};
+  int64_t id = *s.InsertPerson(t, p);
+  BasisRecord b;
+  b.basis = LawfulBasis::kConsent;
+  b.status = BasisStatus::kGranted;
+  b.scopes = {"marketing", "sales_outreach"};
+  b.channels = ChannelBit(Channel::kEmail) | ChannelBit(Channel::kSms);
+  b.channels_given = true;
+  b.at = 2000;
+  b.confirmed_at = 2100;
+  ASSERT_TRUE(s.AddBasisRecord(t, id, &b).ok());
+  EXPECT_GT(b.id, 0);
+  ASSERT_TRUE(s.AddPurchase(t, id, {"security", PurchaseKind::kNegotiation, 3000}).ok());
+
+  Result<Person> got = s.GetPerson(t, id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->first_name, "Zoë");
+  ASSERT_EQ(got->subject.emails.size(), 2u);
+  EXPECT_EQ(got->subject.emails[0].visibility, Visibility::kHidden);
+  EXPECT_EQ(got->subject.emails[1].type, EmailType::kGeneric);
+  ASSERT_EQ(got->subject.bases.size(), 1u);
+  EXPECT_EQ(got->subject.bases[0].scopes, b.scopes);
+  EXPECT_EQ(got->subject.bases[0].channels, b.channels);
+  EXPECT_EQ(got->subject.bases[0].confirmed_at, 2100);
+  ASSERT_EQ(got->subject.purchases.size(), 1u);
+  EXPECT_EQ(got->subject.purchases[0].kind, PurchaseKind::kNegotiation);
+  EXPECT_EQ(*s.FindPersonByEmail(t, "info@x.de"), id);
+  EXPECT_FALSE(s.FindPersonByEmail(other, "info@x.de")->has_value()) << "tenants must not see each other";
+  EXPECT_FALSE(s.GetPerson(other, id).ok());
+}
+
+TEST(SqliteStore, RollbackLeavesNothingAndCommitSurvivesReopen) {
+  std::string path = TempDb("durable");
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    int64_t t = *s.EnsureTenant("acme");
+    ASSERT_TRUE(s.Begin().ok());
+    Person p;
+    p.subject.emails = {{"gone@x.com"}};
+    ASSERT_TRUE(s.InsertPerson(t, p).ok());
+    ASSERT_TRUE(s.Rollback().ok());
+    EXPECT_EQ(*s.CountPeople(t), 0);
+    ASSERT_TRUE(s.Begin().ok());
+    p.subject.emails = {{"kept@x.com"}};
+    ASSERT_TRUE(s.InsertPerson(t, p).ok());
+    ASSERT_TRUE(s.Commit().ok());
+    SuppressionKey k{};
+    k[0] = 7;
+    ASSERT_TRUE(s.AddSuppression(t, {"tps", k, 5}).ok());
+    ASSERT_TRUE(s.AddSuppression(t, {"tps", k, 6}).ok()) << "adding twice is not an error";
+  }
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok());
+  int64_t t = *(*store)->EnsureTenant("acme");
+  EXPECT_EQ(*(*store)->CountPeople(t), 1);
+  EXPECT_TRUE((*store)->FindPersonByEmail(t, "kept@x.com")->has_value());
+  EXPECT_EQ((*store)->LoadSuppression(t)->size(), 1u);
+}
+
+TEST(SqliteStore, DuplicateEmailIsAConflict) {
+  auto store = OpenSqliteStore(TempDb("dup"));
+  ASSERT_TRUE(store.ok());
+  int64_t t = *(*store)->EnsureTenant("acme");
+  Person p;
+  p.subject.emails = {{"a@x.com"}};
+  ASSERT_TRUE((*store)->InsertPerson(t, p).ok());
+  Result<int64_t> again = (*store)->InsertPerson(t, p);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Status::Code::kConflict);
+}
+
+TEST(SqliteStore, PurposesAndRulesVersions) {
+  auto store = OpenSqliteStore(TempDb("purposes"));
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("acme");
+  Purpose p;
+  p.id = "marketing.security";
+  p.family = "security";
+  p.retention_days = 30;
+  p.job_functions = {"it"};
+  ASSERT_TRUE(s.PutPurpose(t, p).ok());
+  Result<Purpose> got = s.GetPurpose(t, "marketing.security");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->retention_days, 30);
+  EXPECT_EQ(got->job_functions, p.job_functions);
+  EXPECT_EQ(s.GetPurpose(t, "nope").status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(s.RecordRulesVersion(t, {"v1", "abc", 1}, "text").ok());
+  EXPECT_EQ(s.ListRulesVersions(t)->back().version, "v1");
+  TenantSettings ts;
+  ts.double_opt_in_countries = {"DE"};
+  ts.soft_opt_in_months = 12;
+  ASSERT_TRUE(s.PutTenantSettings(t, ts).ok());
+  EXPECT_EQ(s.GetTenantSettings(t)->soft_opt_in_months, 12);
+}
+
+}  // namespace
+}  // namespace fairlead

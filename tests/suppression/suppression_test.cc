@@ -1,0 +1,44 @@
+#include "suppression/suppression.h"
+
+#include <gtest/gtest.h>
+
+#include "store/secret.h"
+
+namespace fairlead {
+namespace {
+
+TEST(Suppression, KeyedHashDependsOnSecretAndKind) {
+  TenantSecret a{}, b{};
+  b[0] = 1;
+  SuppressionHasher ha(a), hb(b);
+  EXPECT_EQ(ha.Key(SuppressionKind::kEmail, "jane@x.com"), ha.Key(SuppressionKind::kEmail, "jane@x.com"));
+  EXPECT_NE(ha.Key(SuppressionKind::kEmail, "jane@x.com"), hb.Key(SuppressionKind::kEmail, "jane@x.com"));
+  EXPECT_NE(ha.Key(SuppressionKind::kEmail, "+4930"), ha.Key(SuppressionKind::kPhone, "+4930"));
+  EXPECT_EQ(SuppressionHasher::Hex(ha.Key(SuppressionKind::kEmail, "jane@x.com")).size(), 64u);
+}
+
+TEST(Suppression, SetMatchesAnyEmailOrThePhone) {
+  TenantSecret s{};
+  SuppressionHasher h(s);
+  SuppressionSet set;
+  set.Add(h.Key(SuppressionKind::kEmail, "b@x.com"));
+  set.Add(h.Key(SuppressionKind::kPhone, "+442079460958"));
+  std::vector<EmailAddress> emails = {{"a@x.com"}, {"b@x.com"}};
+  EXPECT_TRUE(set.ContainsAny(h, emails, ""));
+  EXPECT_FALSE(set.ContainsAny(h, {{"a@x.com"}}, ""));
+  EXPECT_TRUE(set.ContainsAny(h, {{"a@x.com"}}, "+442079460958"));
+}
+
+TEST(Secret, CreatedOnceThenReadBack) {
+  std::string path = ::testing::TempDir() + "/secret-test.key";
+  std::remove(path.c_str());
+  Result<TenantSecret> first = LoadOrCreateSecret(path);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<TenantSecret> second = LoadOrCreateSecret(path);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+  EXPECT_NE(*first, TenantSecret{});
+}
+
+}  // namespace
+}  // namespace fairlead
