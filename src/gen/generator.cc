@@ -1155,6 +1155,12 @@ class CsvFile {
 // ---------------------------------------------------------------------------
 // The generator.
 
+struct NameChoice {
+  uint32_t first;  // index into the pool's first names
+  uint32_t last;   // index into the pool's last names
+  uint32_t round;  // how often the pool's combinations were used up before
+};
+
 struct BaseRow {
   int64_t at;
   int64_t confirmed_at;  // < 0: none
@@ -1183,13 +1189,15 @@ class Generator {
   uint64_t NameKey(uint64_t account, uint32_t pool) const {
     return Mix(name_seed_, (account << 4) | pool);
   }
-  // Email local part of the k-th name-pool person (or, for kGenericPool, the
-  // k-th role address) of an account; sets the chosen name indices.
-  char* AppendLocal(char* p, uint64_t account, uint32_t pool, uint32_t k, uint32_t* first,
-                    uint32_t* last) const;
+  // The name of the k-th person drawn from name pool `pool` at an account.
+  NameChoice ChooseName(uint64_t account, uint32_t pool, uint32_t k) const;
+  // "first.last" plus "<round + 1>" from the second round on.
+  char* AppendNameLocal(char* p, uint32_t pool, const NameChoice& name) const;
+  // Email local part of the k-th person of a pool, or for kGenericPool of the
+  // k-th role address ("info", ..., "info2", ...) of an account.
+  char* AppendLocal(char* p, uint64_t account, uint32_t pool, uint32_t k) const;
   char* AppendEmail(char* p, uint64_t account, uint32_t pool, uint32_t k) const {
-    uint32_t first, last;
-    p = AppendLocal(p, account, pool, k, &first, &last);
+    p = AppendLocal(p, account, pool, k);
     *p++ = '@';
     return Append(p, Domain(account));
   }
@@ -1231,24 +1239,27 @@ Status Generator::Tick(uint64_t rows, std::initializer_list<const CsvFile*> file
   return Status::Ok();
 }
 
-char* Generator::AppendLocal(char* p, uint64_t account, uint32_t pool, uint32_t k,
-                             uint32_t* first, uint32_t* last) const {
-  const uint64_t key = NameKey(account, pool);
-  if (pool == kGenericPool) {
-    *first = *last = 0;
-    p = Append(p, kRoleAddresses[(key + k) % kRoleCount]);
-    const uint32_t round = k / kRoleCount;
-    return round == 0 ? p : AppendUint(p, round + 1);
-  }
+NameChoice Generator::ChooseName(uint64_t account, uint32_t pool, uint32_t k) const {
   const NamePool& names = t_.pools[pool];
+  const uint64_t key = NameKey(account, pool);
   const uint64_t combos = names.combos;
   const uint64_t index = (key % combos + (k % combos) * names.mults[key >> 61]) % combos;
-  *first = static_cast<uint32_t>(index % names.first_count);
-  *last = static_cast<uint32_t>(index / names.first_count);
-  p = Append(p, names.first_key[*first]);
+  return {static_cast<uint32_t>(index % names.first_count),
+          static_cast<uint32_t>(index / names.first_count), static_cast<uint32_t>(k / combos)};
+}
+
+char* Generator::AppendNameLocal(char* p, uint32_t pool, const NameChoice& name) const {
+  const NamePool& names = t_.pools[pool];
+  p = Append(p, names.first_key[name.first]);
   *p++ = '.';
-  p = Append(p, names.last_key[*last]);
-  const uint64_t round = k / combos;
+  p = Append(p, names.last_key[name.last]);
+  return name.round == 0 ? p : AppendUint(p, name.round + 1);
+}
+
+char* Generator::AppendLocal(char* p, uint64_t account, uint32_t pool, uint32_t k) const {
+  if (pool != kGenericPool) return AppendNameLocal(p, pool, ChooseName(account, pool, k));
+  p = Append(p, kRoleAddresses[(NameKey(account, pool) + k) % kRoleCount]);
+  const uint32_t round = k / kRoleCount;
   return round == 0 ? p : AppendUint(p, round + 1);
 }
 
@@ -1438,12 +1449,9 @@ Status Generator::WritePeople() {
       ref_pool = kGenericPool;
       ref_k = generic_counts_[account]++;
     }
-    uint32_t first = 0, last = 0;
-    char* e = AppendLocal(email, account, pool, name_k, &first, &last);
-    if (ref_pool == kGenericPool) {  // keeps the name, replaces the local part
-      uint32_t unused_first, unused_last;
-      e = AppendLocal(email, account, kGenericPool, ref_k, &unused_first, &unused_last);
-    }
+    const NameChoice name = ChooseName(account, pool, name_k);
+    char* e = ref_pool == kGenericPool ? AppendLocal(email, account, ref_pool, ref_k)
+                                       : AppendNameLocal(email, pool, name);
     *e++ = '@';
     e = Append(e, Domain(account));
     const std::string_view email_view(email, static_cast<size_t>(e - email));
@@ -1458,16 +1466,16 @@ Status Generator::WritePeople() {
     *p++ = 'P';
     p = AppendPadded(p, i + 1, ref_width_);
     *p++ = ',';
-    p = Append(p, names.first_csv[first]);
+    p = Append(p, names.first_csv[name.first]);
     *p++ = ',';
-    p = Append(p, names.last_csv[last]);
+    p = Append(p, names.last_csv[name.last]);
     *p++ = ',';
     p = Append(p, email_view);
     *p++ = ',';
     if (rng.Chance(150)) {  // personal second address, unique by number
-      p = Append(p, names.first_key[first]);
+      p = Append(p, names.first_key[name.first]);
       *p++ = '.';
-      p = Append(p, names.last_key[last]);
+      p = Append(p, names.last_key[name.last]);
       p = AppendUint(p, personal_numbers.Apply(i) + 1);
       *p++ = '@';
       p = Append(p, country.personal_domains[rng.Below(country.personal_domains.size())]);

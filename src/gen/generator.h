@@ -1,23 +1,35 @@
 // Deterministic demo and benchmark data generator ("fairlead gen").
 //
-// Generate() writes six CSV files describing a synthetic B2B sales database:
-// accounts.csv, people.csv, bases.csv (consent / contract / legitimate
-// interest records with history), purchases.csv, suppression.csv and
-// events.csv (intent events, skewed so that a few accounts are hot). The
-// formats are described in docs of the benchmark (shared/spec/bench.md) and
-// in generator.cc.
+// Generate() writes six CSV files (RFC 4180, header line first, UTF-8, '\n'
+// line ends, times as RFC 3339 UTC "2026-03-04T10:00:00Z", lists inside a
+// field separated by ';') describing a synthetic B2B sales database; see
+// shared/spec/bench.md (section Data):
+//   accounts.csv     domain,name,industry,employee_band,revenue_band,
+//                    hq_country,technologies
+//   people.csv       person_ref,first_name,last_name,email,email2,
+//                    email_visibility,phone,title,seniority,function,country,
+//                    region,recipient,stage,account_domain,collected_at,
+//                    opt_out_offered,transparency_notice_sent_at
+//   bases.csv        email,basis,status,scope,channels,at,confirmed_at,
+//                    expires_at,source,notice_version   (time-ordered per email)
+//   purchases.csv    email,family,kind,at
+//   suppression.csv  email
+//   events.csv       time,account_domain,person_email,topic,vendor,stage,action
+// bases/purchases/suppression identify a person by their first email.
 //
 // Guarantees:
-//  - Deterministic: the same GenOptions produce byte-identical files on every
-//    platform (own PRNG, integer-only arithmetic, no locale, no
-//    <random> distributions).
+//  - Deterministic: the same GenOptions produce byte-identical files with any
+//    standard library and CPU (own splitmix64 PRNG, integer-only arithmetic,
+//    no locale, no <random> distributions; needs GCC or Clang for
+//    unsigned __int128).
 //  - Streaming: memory is O(accounts) (about 100 bytes per account); people
 //    and events are never held in memory.
 //  - Every time in the data is at or before GenOptions::as_of.
 //  - Emails (email and email2) are unique across people.csv, lowercase ASCII.
 //  - Errors are returned as Status values (kInvalid for bad options, kIo
 //    naming the file for open/write failures such as a full disk); no
-//    exception crosses the API.
+//    exception crosses the API. After an error the files in out_dir are
+//    incomplete and should be discarded.
 //
 // Thread-safety: Generate() keeps all of its state local and may run
 // concurrently for different out_dir values (two concurrent runs into the same

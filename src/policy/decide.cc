@@ -40,7 +40,7 @@ std::string_view Describe(Reason r) {
       "a consent exists but is pending or not confirmed by double opt-in",
       "soft opt-in: a recent purchase in this product family and an opt-out offered at collection",
       "legitimate interest: the country allows opt-out marketing to this recipient class and the purpose has an assessment",
-      "no lawful basis: the country's rules need consent for this recipient class and channel",
+      "no lawful basis: no valid consent, no soft opt-in, and no legitimate interest (the country needs consent for this recipient class and channel, or the purpose has no assessment or is not relevant to the job)",
       "the export or share passed every check",
       "viewing is allowed"};
   return kText[static_cast<int>(r)];

@@ -1,6 +1,21 @@
 #include "policy/rules.h"
 
+// toml++ 3.3.0 (Debian 12) asserts, or in release builds assumes, things about
+// malformed input that do not hold (found by tests/fuzz/fuzz_rules.cc: "[#" in a
+// table header). Its assertions are turned into exceptions here, in the only file
+// that includes it, so a malformed rules file is an error and never undefined
+// behaviour.
+#include <stdexcept>
+#undef NDEBUG
+#define TOML_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : throw std::runtime_error("malformed TOML (parser check failed: " #expr ")"))
+// In its noexcept accessors (API misuse, not input) a failed check terminates.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wunknown-warning-option"
+#pragma GCC diagnostic ignored "-Wterminate"
 #include <toml++/toml.h>
+#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <set>
@@ -88,6 +103,44 @@ bool Rules::TransferNeedsMechanism(std::string_view origin, std::string_view reg
 }
 
 namespace {
+
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() when it tests some
+// non-ASCII characters for whitespace (found by tests/fuzz/fuzz_rules.cc). It only
+// does so outside single-line strings and comments, so non-ASCII text is accepted
+// there and refused, with its position, everywhere else.
+Status CheckNonAsciiPlacement(std::string_view text, const std::string& source) {
+  int64_t line = 1, column = 1;
+  auto err = [&](const char* what) {
+    return Status::Invalid(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
+  };
+  for (size_t i = 0; i < text.size(); ++i, ++column) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    } else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      if (text.substr(i, 3) == std::string(3, static_cast<char>(c))) {
+        size_t end = text.find(std::string(3, static_cast<char>(c)), i + 3);
+        if (end == std::string_view::npos) end = text.size();
+        for (size_t j = i; j < end; ++j) {
+          if (static_cast<unsigned char>(text[j]) >= 0x80) return err("non-ASCII text in a multi-line string (use a single-line string)");
+          if (text[j] == '\n') { ++line; column = 0; }
+          ++column;
+        }
+        i = end + 2;
+        continue;
+      }
+      for (++i, ++column; i < text.size() && text[i] != static_cast<char>(c) && text[i] != '\n'; ++i, ++column)
+        if (c == '"' && text[i] == '\\' && i + 1 < text.size() && text[i + 1] != '\n') { ++i; ++column; }
+      if (i < text.size() && text[i] == '\n') { ++line; column = 0; }
+    } else if (c >= 0x80) {
+      return err("non-ASCII character outside a string or comment");
+    }
+  }
+  return Status::Ok();
+}
 
 class RulesParser {
  public:
@@ -204,12 +257,15 @@ class RulesParser {
   Result<Rules> Parse(std::string_view text) {
     Rules rules;
     rules.source = source_;
+    FL_RETURN_IF_ERROR(CheckNonAsciiPlacement(text, source_));
     toml::table root;
     try {
       root = toml::parse(text, source_);
     } catch (const toml::parse_error& e) {
       return Status::Invalid(source_ + ":" + std::to_string(e.source().begin.line) + ":" +
                              std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+    } catch (const std::exception& e) {
+      return Status::Invalid(source_ + ": " + e.what());
     }
     Result<std::string> version = String(root, "version", "");
     if (!version.ok()) return Error(nullptr, "version", "missing (every rules file is versioned)");

@@ -99,3 +99,22 @@ TEST(Rules, BadFilesNameTheLineAndField) {
 
 }  // namespace
 }  // namespace fairlead
+
+namespace fairlead {
+namespace {
+
+TEST(Rules, NonAsciiOnlyInsideStringsAndComments) {
+  std::string text(DefaultRulesText());
+  // Accepted: in comments and single-line strings (the default file has § in citations).
+  ASSERT_TRUE(ParseRules("# Zoë\n" + text, "r.toml").ok());
+  // Refused with its position elsewhere (toml++ 3.3.0 would reach undefined behaviour).
+  Result<Rules> r = ParseRules("version = \"1\"\n\xc2\xa7 = 1\n", "r.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("r.toml:2:1: non-ASCII"), std::string::npos) << r.status().message();
+  r = ParseRules("x = \"\"\"\nZoë\"\"\"\n", "r.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("multi-line"), std::string::npos) << r.status().message();
+}
+
+}  // namespace
+}  // namespace fairlead
