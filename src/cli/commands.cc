@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include "cli/common.h"
+
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -19,21 +21,6 @@ namespace fairlead {
 namespace {
 
 using nlohmann::json;
-
-int Fail(const Status& s) {
-  std::cerr << "fairlead: " << s.ToString() << "\n";
-  return 1;
-}
-
-// Opens the context or prints the error; null on failure.
-std::unique_ptr<AppContext> Open(const DataOptions& data, int* code) {
-  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
-  if (!ctx.ok()) {
-    *code = Fail(ctx.status());
-    return nullptr;
-  }
-  return std::move(*ctx);
-}
 
 // The purposes a new tenant starts with; the DPO edits them (`fairlead purpose add`).
 std::vector<Purpose> DefaultPurposes() {
@@ -69,21 +56,6 @@ Status EnsureDefaultPurposes(AppContext& ctx) {
   return Status::Ok();
 }
 
-// A progress bar on stderr, only when it is a terminal.
-std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label) {
-  if (!isatty(2)) return {};
-  return [label](uint64_t done, uint64_t total) {
-    if (total == 0) {
-      std::fprintf(stderr, "\r%s: %llu", label.c_str(), static_cast<unsigned long long>(done));
-    } else {
-      int pct = static_cast<int>(100.0 * done / total);
-      int bar = pct / 4;
-      std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label.c_str(), bar, "#########################", 25 - bar, "", pct);
-    }
-    if (done == total) std::fprintf(stderr, "\n");
-  };
-}
-
 std::string Describe(ImportKind k) {
   switch (k) {
     case ImportKind::kPeople: return "people";
@@ -91,6 +63,7 @@ std::string Describe(ImportKind k) {
     case ImportKind::kBases: return "bases";
     case ImportKind::kPurchases: return "purchases";
     case ImportKind::kSuppression: return "suppression";
+    case ImportKind::kEvents: return "events";
   }
   return "";
 }
@@ -102,30 +75,7 @@ int DoImport(AppContext& ctx, ImportOptions opt, bool as_json, std::ostream& out
   ImportContext ic{ctx.store.get(), ctx.tenant, ctx.hasher.get(), &ctx.suppression};
   Result<ImportReport> r = RunImport(ic, opt);
   if (!r.ok()) return Fail(r.status());
-  const ImportReport& rep = *r;
-  if (as_json) {
-    json issues = json::array();
-    for (const RowIssue& i : rep.issues)
-      issues.push_back({{"line", i.line}, {"field", i.field}, {"reason", i.reason}, {"skipped", i.skipped}});
-    out << json{{"file", opt.file}, {"kind", Describe(opt.kind)}, {"rows", rep.rows}, {"inserted", rep.inserted},
-                {"merged", rep.merged}, {"suppressed", rep.suppressed}, {"rejected", rep.rejected},
-                {"committed", rep.committed}, {"dry_run", opt.dry_run}, {"issues", issues}}.dump()
-        << "\n";
-  } else {
-    for (const RowIssue& i : rep.issues) {
-      if (i.skipped) continue;
-      std::cerr << (i.line ? opt.file + ":" + std::to_string(i.line) + ": " : std::string())
-                << (i.field.empty() ? "" : i.field + ": ") << i.reason << "\n";
-    }
-    if (rep.rejected > rep.issues.size()) std::cerr << "... and more rejected rows\n";
-    out << Describe(opt.kind) << ": " << rep.rows << " rows, " << rep.inserted << " new, " << rep.merged
-        << " merged, " << rep.suppressed << " suppressed (not stored), " << rep.rejected << " rejected; "
-        << (opt.dry_run ? "dry run, nothing written" : rep.committed ? "committed" : "NOTHING written (all-or-nothing; "
-                                                                                       "fix the rows or use --partial)")
-        << "\n";
-  }
-  if (rep.rejected == 0) return 0;
-  return rep.committed ? 3 : 4;
+  return ReportImport(*r, opt.file, Describe(opt.kind), opt.dry_run, as_json, out);
 }
 
 Result<ChannelSet> ParseChannels(const std::string& text) {
@@ -625,6 +575,7 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddPurpose(app, data, exit_code);
   AddRules(app, data, exit_code);
   AddDemo(app, data, exit_code);
+  RegisterIntentCommands(app, data, exit_code);
 }
 
 }  // namespace fairlead

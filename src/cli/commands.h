@@ -8,5 +8,7 @@
 namespace fairlead {
 
 void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code);
+// intent_commands.cc: events import, account show, intent top.
+void RegisterIntentCommands(CLI::App& app, DataOptions& data, int* exit_code);
 
 }  // namespace fairlead

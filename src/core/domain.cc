@@ -41,6 +41,8 @@ constexpr Words<Action, 5> kAction{{"view", "contact", "track", "export", "share
 constexpr Words<Channel, 4> kChannel{{"email", "sms", "phone", "post"}};
 constexpr Words<Role, 3> kRole{{"admin", "list_builder", "read_only"}};
 constexpr Words<TransferMechanism, 3> kMechanism{{"none", "scc", "bcr"}};
+constexpr Words<EventStage, 3> kEventStage{{"early", "mid", "late"}};
+constexpr Words<EventAction, 4> kEventAction{{"view", "download", "webinar", "pricing"}};
 
 }  // namespace
 
@@ -63,6 +65,8 @@ FL_ENUM_WORDS(Action, kAction)
 FL_ENUM_WORDS(Channel, kChannel)
 FL_ENUM_WORDS(Role, kRole)
 FL_ENUM_WORDS(TransferMechanism, kMechanism)
+FL_ENUM_WORDS(EventStage, kEventStage)
+FL_ENUM_WORDS(EventAction, kEventAction)
 #undef FL_ENUM_WORDS
 
 bool ScopeCovers(std::string_view scope, std::string_view purpose_id) {

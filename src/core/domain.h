@@ -28,6 +28,8 @@ enum class Action : uint8_t { kView, kContact, kTrack, kExport, kShare };
 enum class Channel : uint8_t { kEmail, kSms, kPhone, kPost };
 enum class Role : uint8_t { kAdmin, kListBuilder, kReadOnly };
 enum class TransferMechanism : uint8_t { kNone, kScc, kBcr };
+enum class EventStage : uint8_t { kEarly, kMid, kLate };
+enum class EventAction : uint8_t { kView, kDownload, kWebinar, kPricing };
 
 constexpr int kChannelCount = 4;
 using ChannelSet = uint8_t;  // bit (1 << Channel)
@@ -46,6 +48,8 @@ std::string_view Name(Action v);
 std::string_view Name(Channel v);
 std::string_view Name(Role v);
 std::string_view Name(TransferMechanism v);
+std::string_view Name(EventStage v);
+std::string_view Name(EventAction v);
 bool Parse(std::string_view word, Recipient* out);
 bool Parse(std::string_view word, EmailType* out);
 bool Parse(std::string_view word, Visibility* out);
@@ -58,6 +62,8 @@ bool Parse(std::string_view word, Action* out);
 bool Parse(std::string_view word, Channel* out);
 bool Parse(std::string_view word, Role* out);
 bool Parse(std::string_view word, TransferMechanism* out);
+bool Parse(std::string_view word, EventStage* out);
+bool Parse(std::string_view word, EventAction* out);
 // "email, sms or phone": the words accepted, for error messages.
 template <typename E> std::string Choices();
 
@@ -172,6 +178,19 @@ struct Person {
   std::string account_domain;
   // field name -> source id; "*" is the source of every field not listed.
   std::vector<std::pair<std::string, int64_t>> field_sources;
+};
+
+// An activity event as stored (issue: intent signals). The person id is set only
+// where decide(track) allowed it; no email is ever kept with an event.
+struct ActivityEvent {
+  Time at = 0;
+  int64_t account_id = 0;
+  int64_t person_id = 0;  // 0 = anonymous, at account level
+  std::string topic;
+  std::string vendor;
+  EventStage stage = EventStage::kEarly;
+  EventAction action = EventAction::kView;
+  bool senior = false;  // the person's seniority was director or above at the time
 };
 
 }  // namespace fairlead

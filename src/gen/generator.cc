@@ -19,6 +19,8 @@
 //    address counter and up to four person references (for events.csv).
 #include "gen/generator.h"
 
+#include "core/time.h"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -794,17 +796,10 @@ struct CivilDate {
   unsigned day;
 };
 
-// Howard Hinnant's civil_from_days.
 inline CivilDate CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+  CivilDate d;
+  ::fairlead::CivilFromDays(z, &d.year, &d.month, &d.day);
+  return d;
 }
 
 inline void SplitTime(int64_t t, int64_t* days, int64_t* secs) {

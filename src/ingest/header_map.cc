@@ -89,7 +89,17 @@ const std::vector<FieldSpec>& Specs(ImportKind kind) {
       {"phone", {"phone", "phone_number", "number", "telephone"}, false},
       {"country", {"country"}, false},
   };
+  static const std::vector<FieldSpec> kEvents = {
+      {"time", {"time", "at", "timestamp", "date"}, true},
+      {"account_domain", {"account_domain", "domain", "company_domain"}, true},
+      {"person_email", {"person_email", "email"}, false},
+      {"topic", {"topic"}, true},
+      {"vendor", {"vendor", "source"}, false},
+      {"stage", {"stage", "buying_stage"}, true},
+      {"action", {"action", "activity", "type"}, true},
+  };
   switch (kind) {
+    case ImportKind::kEvents: return kEvents;
     case ImportKind::kPeople: return kPeople;
     case ImportKind::kAccounts: return kAccounts;
     case ImportKind::kBases: return kBases;

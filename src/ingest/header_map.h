@@ -11,7 +11,7 @@
 
 namespace fairlead {
 
-enum class ImportKind { kPeople, kAccounts, kBases, kPurchases, kSuppression };
+enum class ImportKind { kPeople, kAccounts, kBases, kPurchases, kSuppression, kEvents };
 
 // "Email Address" -> "email_address": lower case, runs of non-alphanumerics to '_'.
 std::string HeaderKey(std::string_view header);

@@ -27,7 +27,7 @@ Result<Time> ParseLooseDate(std::string_view raw) {
     m = 0;
   }
   if (m >= 1 && m <= 12 && y >= 1900) {
-    char iso[16];
+    char iso[32];
     std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
     Result<Time> r = ParseTime(iso);
     if (r.ok()) return r;
@@ -71,6 +71,8 @@ Result<std::string> ParseSeniority(std::string_view raw) {
   return it->second;
 }
 
+}  // namespace
+
 std::string NormalizeDomain(std::string_view raw) {
   std::string s = AsciiLower(Trim(raw));
   for (const char* p : {"https://", "http://"})
@@ -80,6 +82,8 @@ std::string NormalizeDomain(std::string_view raw) {
   if (slash != std::string::npos) s.resize(slash);
   return s;
 }
+
+namespace {
 
 class Importer {
  public:
@@ -190,6 +194,7 @@ class Importer {
       case ImportKind::kBases: return BasisRow(rec.line);
       case ImportKind::kPurchases: return PurchaseRow(rec.line);
       case ImportKind::kSuppression: return SuppressionRow(rec.line);
+      case ImportKind::kEvents: return Status::Invalid("events are imported by intent/events_import");
     }
     return Status::Ok();
   }

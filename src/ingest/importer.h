@@ -52,6 +52,7 @@ struct ImportReport {
   uint64_t merged = 0;
   uint64_t suppressed = 0;
   uint64_t rejected = 0;
+  uint64_t anonymized = 0;  // events kept at account level only
   bool committed = false;
   std::vector<RowIssue> issues;  // capped at kMaxIssues; `rejected` counts them all
   static constexpr size_t kMaxIssues = 10000;
@@ -67,6 +68,9 @@ struct ImportContext {
 // A non-OK status is a fatal problem (unreadable file, unusable header, store
 // I/O); nothing is committed then. Row problems are in the report.
 Result<ImportReport> RunImport(const ImportContext& ctx, const ImportOptions& options);
+
+// "https://www.Acme.com/about" -> "acme.com".
+std::string NormalizeDomain(std::string_view raw);
 
 // Dates as CRM exports write them: RFC 3339, "05 Jan 2024" (LinkedIn), "1/5/2024" (US).
 Result<Time> ParseLooseDate(std::string_view text);

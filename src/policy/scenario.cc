@@ -218,6 +218,16 @@ Result<Subject> SubjectFromJson(const json& j, const std::string& path) {
   return s;
 }
 
+// A purpose given only by its id: the kind is read from the id's first segment
+// (service.billing is a service purpose), else marketing.
+Purpose PurposeFromId(const std::string& id) {
+  Purpose p;
+  p.id = id;
+  PurposeKind k;
+  if (Parse(std::string_view(id).substr(0, id.find('.')), &k)) p.kind = k;
+  return p;
+}
+
 }  // namespace
 
 Result<Purpose> PurposeFromJson(const json& j, const std::string& path) {
@@ -227,11 +237,7 @@ Result<Purpose> PurposeFromJson(const json& j, const std::string& path) {
   r.Str("id", &p.id);
   if (p.id.empty()) r.Fail("id", "missing");
   r.Word("kind", &p.kind);
-  if (!r.Get("kind") && r.status().ok()) {
-    // A purpose without a kind is read from its id's first segment, else marketing.
-    PurposeKind k;
-    if (Parse(std::string_view(p.id).substr(0, p.id.find('.')), &k)) p.kind = k;
-  }
+  if (!r.Get("kind") && r.status().ok()) p.kind = PurposeFromId(p.id).kind;
   r.Str("family", &p.family);
   r.Str("lia", &p.lia);
   r.Str("description", &p.description);
@@ -267,11 +273,7 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
   sc.subject = std::move(*s);
   if (const json* p = r.Get("purpose")) {
     if (p->is_string()) {
-      Purpose pp;
-      pp.id = p->get<std::string>();
-      PurposeKind k;
-      if (Parse(std::string_view(pp.id).substr(0, pp.id.find('.')), &k)) pp.kind = k;
-      sc.purpose = pp;
+      sc.purpose = PurposeFromId(p->get<std::string>());
     } else {
       Result<Purpose> pp = PurposeFromJson(*p, r.Path("purpose"));
       if (!pp.ok()) return pp.status();
@@ -343,11 +345,7 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
           // policy.md: in a scenario file the destination's purpose is the scenario's purpose.
           dest.purpose = sc.purpose;
         } else {
-          Purpose pp;
-          pp.id = p->get<std::string>();
-          PurposeKind k;
-          if (Parse(std::string_view(pp.id).substr(0, pp.id.find('.')), &k)) pp.kind = k;
-          dest.purpose = pp;
+          dest.purpose = PurposeFromId(p->get<std::string>());
         }
       } else {
         Result<Purpose> pp = PurposeFromJson(*p, dr.Path("purpose"));

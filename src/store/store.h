@@ -6,6 +6,7 @@
 // enclosing Commit) returns OK. A Store is used from one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,8 @@ class Store {
   // The person with emails, basis records and purchases.
   virtual Result<Person> GetPerson(int64_t tenant, int64_t id) = 0;
   virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
+  // Ids of the people at an account, in id order.
+  virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;
 
   // Appends a basis record (history is never rewritten); sets record->id.
   virtual Status AddBasisRecord(int64_t tenant, int64_t person, BasisRecord* record) = 0;
@@ -71,6 +74,11 @@ class Store {
 
   virtual Status AddSuppression(int64_t tenant, const SuppressionEntry& entry) = 0;
   virtual Result<std::vector<SuppressionEntry>> LoadSuppression(int64_t tenant) = 0;
+
+  // Activity events, append-only.
+  virtual Status AddEvent(int64_t tenant, const ActivityEvent& event) = 0;
+  // Calls `fn` for every event at or after `since`, in time order.
+  virtual Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) = 0;
 
   virtual Status RecordRulesVersion(int64_t tenant, const RulesVersion& version, std::string_view text) = 0;
   virtual Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) = 0;

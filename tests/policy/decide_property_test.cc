@@ -123,16 +123,25 @@ TEST_F(DecideProperties, InvariantsHoldOnRandomSubjects) {
     bool marketing_contact = action == Action::kContact && IsDirectMarketing(p.kind);
     if (d.allow && marketing_contact) ++allowed_marketing;
     // An erased subject is never used.
-    if (s.erased) EXPECT_FALSE(d.allow);
+    if (s.erased) {
+      EXPECT_FALSE(d.allow);
+    }
     // An objection or a suppression always denies marketing.
-    if (marketing_contact && (s.objected_direct_marketing_at || suppressed)) EXPECT_FALSE(d.allow);
+    if (marketing_contact && (s.objected_direct_marketing_at || suppressed)) {
+      EXPECT_FALSE(d.allow);
+    }
     // Suppression denies everything but an admin's view.
-    if (suppressed && !(role == Role::kAdmin && action == Action::kView)) EXPECT_FALSE(d.allow);
+    if (suppressed && !(role == Role::kAdmin && action == Action::kView)) {
+      EXPECT_FALSE(d.allow);
+    }
     // Only admins export or share.
-    if ((action == Action::kExport || action == Action::kShare) && role != Role::kAdmin) EXPECT_FALSE(d.allow);
+    if ((action == Action::kExport || action == Action::kShare) && role != Role::kAdmin) {
+      EXPECT_FALSE(d.allow);
+    }
     // A denial carries no obligation but the anonymisation of a denied track.
-    if (!d.allow)
+    if (!d.allow) {
       for (Obligation o : d.obligations) EXPECT_EQ(o, Obligation::kAnonymizeToAccount);
+    }
     // Every allowed marketing contact carries the opt-out and the sender.
     if (d.allow && marketing_contact) {
       EXPECT_NE(std::find(d.obligations.begin(), d.obligations.end(), Obligation::kIncludeOptOut), d.obligations.end());

@@ -48,6 +48,15 @@ CREATE TABLE suppression (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, key BL
 CREATE TABLE rules_versions (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, version TEXT NOT NULL,
   sha256 TEXT NOT NULL, loaded_at INTEGER NOT NULL, body TEXT NOT NULL);
 )sql",
+    // 2: activity events (intent). No email column: a person id only where tracking was lawful.
+    R"sql(
+CREATE TABLE events (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, account_id INTEGER NOT NULL,
+  person_id INTEGER, topic TEXT NOT NULL, vendor TEXT NOT NULL, stage TEXT NOT NULL, action TEXT NOT NULL,
+  at INTEGER NOT NULL, senior INTEGER NOT NULL);
+CREATE INDEX events_at ON events (tenant_id, at);
+CREATE INDEX events_person ON events (person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX people_account ON people (tenant_id, account_id);
+)sql",
 };
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -516,6 +525,21 @@ class SqliteStore final : public Store {
     return n;
   }
 
+  Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id FROM people WHERE tenant_id = ? AND account_id = ? ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, account_id);
+    std::vector<int64_t> out;
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      out.push_back(q->Int(0));
+    }
+    q->Reset();
+    return out;
+  }
+
   Status AddBasisRecord(int64_t tenant, int64_t person, BasisRecord* b) override {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO basis_records (tenant_id, person_id, basis, status, scopes, channels, "
@@ -559,6 +583,39 @@ class SqliteStore final : public Store {
     }
     q->Reset();
     return out;
+  }
+
+  Status AddEvent(int64_t tenant, const ActivityEvent& e) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO events (tenant_id, account_id, person_id, topic, vendor, stage, action, at, "
+                               "senior) VALUES (?,?,?,?,?,?,?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, e.account_id)
+        .Bind(3, e.person_id ? std::optional<Time>(e.person_id) : std::nullopt).Bind(4, e.topic).Bind(5, e.vendor)
+        .Bind(6, Name(e.stage)).Bind(7, Name(e.action)).Bind(8, e.at).Bind(9, int64_t{e.senior}).Run();
+  }
+
+  Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT account_id, COALESCE(person_id, 0), topic, vendor, stage, action, at, senior "
+                               "FROM events WHERE tenant_id = ? AND at >= ? ORDER BY at, id"));
+    q->Bind(1, tenant).Bind(2, since);
+    ActivityEvent e;
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      e.account_id = q->Int(0);
+      e.person_id = q->Int(1);
+      e.topic = q->Text(2);
+      e.vendor = q->Text(3);
+      Parse(q->Text(4), &e.stage);
+      Parse(q->Text(5), &e.action);
+      e.at = q->Int(6);
+      e.senior = q->Int(7) != 0;
+      fn(e);
+    }
+    q->Reset();
+    return Status::Ok();
   }
 
   Status RecordRulesVersion(int64_t tenant, const RulesVersion& v, std::string_view text) override {

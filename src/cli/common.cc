@@ -1,0 +1,74 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace fairlead {
+
+using nlohmann::json;
+
+int Fail(const Status& s) {
+  std::cerr << "fairlead: " << s.ToString() << "\n";
+  return 1;
+}
+
+// Opens the context or prints the error; null on failure.
+std::unique_ptr<AppContext> Open(const DataOptions& data, int* code) {
+  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
+  if (!ctx.ok()) {
+    *code = Fail(ctx.status());
+    return nullptr;
+  }
+  return std::move(*ctx);
+}
+
+// A progress bar on stderr, only when it is a terminal.
+std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label) {
+  if (!isatty(2)) return {};
+  return [label](uint64_t done, uint64_t total) {
+    if (total == 0) {
+      std::fprintf(stderr, "\r%s: %llu", label.c_str(), static_cast<unsigned long long>(done));
+    } else {
+      int pct = static_cast<int>(100.0 * done / total);
+      int bar = pct / 4;
+      std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label.c_str(), bar, "#########################", 25 - bar, "", pct);
+    }
+    if (done == total) std::fprintf(stderr, "\n");
+  };
+}
+
+int ReportImport(const ImportReport& rep, const std::string& file, const std::string& kind, bool dry_run,
+                 bool as_json, std::ostream& out) {
+  if (as_json) {
+    json issues = json::array();
+    for (const RowIssue& i : rep.issues)
+      issues.push_back({{"line", i.line}, {"field", i.field}, {"reason", i.reason}, {"skipped", i.skipped}});
+    out << json{{"file", file}, {"kind", kind}, {"rows", rep.rows}, {"inserted", rep.inserted},
+                {"merged", rep.merged}, {"suppressed", rep.suppressed}, {"anonymized", rep.anonymized},
+                {"rejected", rep.rejected}, {"committed", rep.committed}, {"dry_run", dry_run}, {"issues", issues}}.dump()
+        << "\n";
+  } else {
+    for (const RowIssue& i : rep.issues) {
+      if (i.skipped) continue;
+      std::cerr << (i.line ? file + ":" + std::to_string(i.line) + ": " : std::string())
+                << (i.field.empty() ? "" : i.field + ": ") << i.reason << "\n";
+    }
+    if (rep.rejected > rep.issues.size()) std::cerr << "... and more rejected rows\n";
+    out << kind << ": " << rep.rows << " rows, " << rep.inserted << " new, " << rep.merged << " merged, "
+        << rep.suppressed << " suppressed (not stored), ";
+    if (rep.anonymized) out << rep.anonymized << " kept at account level only (no tracking basis), ";
+    out << rep.rejected << " rejected; "
+        << (dry_run ? "dry run, nothing written"
+            : rep.committed ? "committed"
+                            : "NOTHING written (all-or-nothing; fix the rows or use --partial)")
+        << "\n";
+  }
+  if (rep.rejected == 0) return 0;
+  return rep.committed ? 3 : 4;
+}
+
+}  // namespace fairlead

@@ -1,0 +1,25 @@
+// Helpers shared by the CLI's command files: error printing, opening the data
+// directory, the progress bar and the import report.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "cli/context.h"
+#include "ingest/importer.h"
+
+namespace fairlead {
+
+// Prints "fairlead: <status>" to stderr; returns exit code 1.
+int Fail(const Status& s);
+// Opens the context or prints the error (setting *code); null on failure.
+std::unique_ptr<AppContext> Open(const DataOptions& data, int* code);
+// A progress bar on stderr, only when it is a terminal.
+std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label);
+// Prints the report (text or JSON) and returns the exit code: 0, 3 (partial) or 4 (nothing written).
+int ReportImport(const ImportReport& rep, const std::string& file, const std::string& kind, bool dry_run,
+                 bool as_json, std::ostream& out);
+
+}  // namespace fairlead

@@ -1,0 +1,242 @@
+#include "intent/intent.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+namespace fairlead {
+
+std::string_view SignalName(int bit) {
+  static constexpr std::string_view kNames[] = {"widespread", "sustained", "late_stage", "stakeholder", "cross_vendor"};
+  return kNames[bit];
+}
+std::string_view Name(Gauge g) {
+  static constexpr std::string_view kNames[] = {"not_active", "ramping_up", "evaluating"};
+  return kNames[static_cast<int>(g)];
+}
+bool Parse(std::string_view w, Gauge* out) {
+  for (int i = 0; i < 3; ++i)
+    if (Name(static_cast<Gauge>(i)) == w) { *out = static_cast<Gauge>(i); return true; }
+  return false;
+}
+
+Result<IntentConfig> IntentConfigFromJson(std::string_view text, const std::string& source) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false, true);
+  if (j.is_discarded() || !j.is_object()) return Status::Invalid(source + ": not a JSON object");
+  IntentConfig c;
+  struct IntField { const char* key; int* out; int min, max; };
+  const IntField ints[] = {{"widespread_min", &c.widespread_min, 1, 1000},   {"widespread_days", &c.widespread_days, 1, 365},
+                           {"sustained_weeks", &c.sustained_weeks, 1, 52},   {"sustained_of_weeks", &c.sustained_of_weeks, 1, 52},
+                           {"late_stage_days", &c.late_stage_days, 1, 365},  {"stakeholder_days", &c.stakeholder_days, 1, 365},
+                           {"cross_vendor_min", &c.cross_vendor_min, 1, 100}, {"cross_vendor_days", &c.cross_vendor_days, 1, 365},
+                           {"evaluating_signals", &c.evaluating_signals, 1, kSignalCount}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "half_life_days") {
+      if (!it->is_number() || it->get<double>() <= 0 || it->get<double>() > 3650)
+        return Status::Invalid(source + ": half_life_days: must be a number of days (0 to 3650]");
+      c.half_life_days = it->get<double>();
+      continue;
+    }
+    if (key == "weights") {
+      if (!it->is_object()) return Status::Invalid(source + ": weights: must be an object");
+      for (auto w = it->begin(); w != it->end(); ++w) {
+        EventAction a;
+        if (!Parse(w.key(), &a)) return Status::Invalid(source + ": weights." + w.key() + ": not an action (view, download, webinar, pricing)");
+        if (!w->is_number() || w->get<double>() < 0) return Status::Invalid(source + ": weights." + w.key() + ": must be a number >= 0");
+        c.weights[static_cast<int>(a)] = w->get<double>();
+      }
+      continue;
+    }
+    bool known = false;
+    for (const IntField& f : ints) {
+      if (key != f.key) continue;
+      known = true;
+      if (!it->is_number_integer() || it->get<int64_t>() < f.min || it->get<int64_t>() > f.max)
+        return Status::Invalid(source + ": " + key + ": must be a whole number from " + std::to_string(f.min) + " to " +
+                               std::to_string(f.max));
+      *f.out = it->get<int>();
+    }
+    if (!known) return Status::Invalid(source + ": " + key + ": unknown setting");
+  }
+  if (c.sustained_weeks > c.sustained_of_weeks)
+    return Status::Invalid(source + ": sustained_weeks: cannot exceed sustained_of_weeks");
+  return c;
+}
+
+IntentModel::IntentModel(IntentConfig config) : config_(config) {
+  int days = std::max({config.widespread_days, config.sustained_of_weeks * 7, config.late_stage_days,
+                       config.stakeholder_days, config.cross_vendor_days});
+  window_seconds_ = static_cast<int64_t>(days) * kSecondsPerDay;
+}
+
+uint32_t IntentModel::TopicId(std::string_view topic) {
+  auto it = topic_ids_.find(std::string(topic));
+  if (it != topic_ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(topics_.size());
+  topics_.emplace_back(topic);
+  topic_ids_.emplace(std::string(topic), id);
+  return id;
+}
+
+uint32_t IntentModel::VendorId(std::string_view vendor) {
+  auto it = vendor_ids_.find(std::string(vendor));
+  if (it != vendor_ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(vendors_.size());
+  vendors_.emplace_back(vendor);
+  vendor_ids_.emplace(std::string(vendor), id);
+  return id;
+}
+
+std::optional<uint32_t> IntentModel::FindTopic(std::string_view topic) const {
+  auto it = topic_ids_.find(std::string(topic));
+  if (it == topic_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+double IntentModel::Decay(double score, Time from, Time to) const {
+  if (score == 0 || to == from) return score;
+  double days = static_cast<double>(to - from) / kSecondsPerDay;
+  return score * std::exp2(-days / config_.half_life_days);
+}
+
+void IntentModel::Add(const IntentEvent& e) {
+  State& s = states_[Key(e.account_id, e.topic)];
+  if (s.recent.empty() && s.score == 0 && s.newest == 0) accounts_by_topic_[e.topic].push_back(e.account_id);
+  double w = config_.weights[static_cast<int>(e.action)];
+  // The decayed score, kept as of the newest event.
+  if (s.newest == 0 && s.score == 0) {
+    s.score = w;
+    s.score_at = e.at;
+  } else if (e.at >= s.score_at) {
+    s.score = Decay(s.score, s.score_at, e.at) + w;
+    s.score_at = e.at;
+  } else {
+    s.score += Decay(w, e.at, s.score_at);
+  }
+  s.newest = std::max(s.newest, e.at);
+  Time cutoff = s.newest - window_seconds_;
+  if (e.at > cutoff) s.recent.push_back({e.at, e.person_id, e.vendor, e.stage, e.action, e.senior});
+  // Prune what left the window (amortised: only when the oldest kept event is out).
+  if (!s.recent.empty() && s.recent.front().at <= cutoff) {
+    s.recent.erase(std::remove_if(s.recent.begin(), s.recent.end(), [&](const Compact& c) { return c.at <= cutoff; }),
+                   s.recent.end());
+    std::sort(s.recent.begin(), s.recent.end(), [](const Compact& a, const Compact& b) { return a.at < b.at; });
+  }
+}
+
+TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
+  TopicIntent out;
+  if (as_of >= s.score_at) {
+    out.score = Decay(s.score, s.score_at, as_of);
+  } else {
+    // As of a time before the newest event: remove the later events' share.
+    double later = 0;
+    for (const Compact& c : s.recent)
+      if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action)], c.at, s.score_at);
+    out.score = std::max(0.0, Decay(s.score - later, s.score_at, as_of));
+  }
+  auto within = [&](const Compact& c, int days) {
+    return c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay;
+  };
+  std::unordered_set<int64_t> people;
+  std::unordered_set<uint32_t> vendors;
+  int anonymous = 0;
+  bool weeks[64] = {false};
+  for (const Compact& c : s.recent) {
+    if (c.at > as_of) continue;
+    out.last_event = std::max(out.last_event, c.at);
+    if (within(c, config_.widespread_days)) {
+      ++out.events_in_window;
+      if (c.person_id) people.insert(c.person_id);
+      else ++anonymous;  // no identifier is kept for anonymous visitors: each event is one
+    }
+    if (within(c, config_.cross_vendor_days)) vendors.insert(c.vendor);
+    if (within(c, config_.late_stage_days) && (c.stage == EventStage::kLate || c.action == EventAction::kPricing))
+      out.signals |= kLateStage;
+    if (within(c, config_.stakeholder_days) && c.person_id && c.senior) out.signals |= kStakeholder;
+    int64_t age = as_of - c.at;
+    int week = static_cast<int>(age / (7 * kSecondsPerDay));
+    if (week < config_.sustained_of_weeks && week < 64) weeks[week] = true;
+  }
+  if (out.last_event == 0) out.last_event = s.newest <= as_of ? s.newest : 0;
+  out.people_in_window = static_cast<int>(people.size()) + anonymous;
+  if (out.people_in_window >= config_.widespread_min) out.signals |= kWidespread;
+  if (static_cast<int>(vendors.size()) >= config_.cross_vendor_min) out.signals |= kCrossVendor;
+  int active_weeks = 0;
+  for (int w = 0; w < config_.sustained_of_weeks && w < 64; ++w) active_weeks += weeks[w];
+  if (active_weeks >= config_.sustained_weeks) out.signals |= kSustained;
+  int n = __builtin_popcount(out.signals);
+  bool late_and_wide = (out.signals & kLateStage) && (out.signals & kWidespread);
+  out.gauge = late_and_wide || n >= config_.evaluating_signals ? Gauge::kEvaluating
+              : n >= 1                                          ? Gauge::kRampingUp
+                                                                : Gauge::kNotActive;
+  return out;
+}
+
+TopicIntent IntentModel::Get(int64_t account_id, uint32_t topic, Time as_of) const {
+  auto it = states_.find(Key(account_id, topic));
+  if (it == states_.end()) return TopicIntent();
+  return Evaluate(it->second, as_of);
+}
+
+std::vector<std::pair<uint32_t, TopicIntent>> IntentModel::TopicsOf(int64_t account_id, Time as_of) const {
+  std::vector<std::pair<uint32_t, TopicIntent>> out;
+  for (uint32_t t = 0; t < topics_.size(); ++t) {
+    auto it = states_.find(Key(account_id, t));
+    if (it == states_.end()) continue;
+    TopicIntent ti = Evaluate(it->second, as_of);
+    if (ti.score > 0) out.emplace_back(t, ti);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second.score != b.second.score ? a.second.score > b.second.score : a.first < b.first;
+  });
+  return out;
+}
+
+std::vector<std::pair<int64_t, TopicIntent>> IntentModel::Top(uint32_t topic, Time as_of, size_t k) const {
+  std::vector<std::pair<int64_t, TopicIntent>> out;
+  auto it = accounts_by_topic_.find(topic);
+  if (it == accounts_by_topic_.end()) return out;
+  for (int64_t account : it->second) {
+    TopicIntent ti = Get(account, topic, as_of);
+    if (ti.score > 0) out.emplace_back(account, ti);
+  }
+  auto better = [](const auto& a, const auto& b) {
+    return a.second.score != b.second.score ? a.second.score > b.second.score : a.first < b.first;
+  };
+  if (out.size() > k) {
+    std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(k), out.end(), better);
+    out.resize(k);
+  } else {
+    std::sort(out.begin(), out.end(), better);
+  }
+  return out;
+}
+
+std::vector<int64_t> IntentModel::ActivePeople(int64_t account_id, Time as_of, int days) const {
+  std::unordered_set<int64_t> people;
+  for (uint32_t t = 0; t < topics_.size(); ++t) {
+    auto it = states_.find(Key(account_id, t));
+    if (it == states_.end()) continue;
+    for (const Compact& c : it->second.recent)
+      if (c.person_id && c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay)
+        people.insert(c.person_id);
+  }
+  std::vector<int64_t> out(people.begin(), people.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::array<int64_t, 3> IntentModel::GaugeCounts(uint32_t topic, Time as_of) const {
+  std::array<int64_t, 3> counts{};
+  auto it = accounts_by_topic_.find(topic);
+  if (it == accounts_by_topic_.end()) return counts;
+  for (int64_t account : it->second) ++counts[static_cast<int>(Get(account, topic, as_of).gauge)];
+  return counts;
+}
+
+}  // namespace fairlead

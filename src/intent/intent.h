@@ -1,0 +1,135 @@
+// Intent: activity events per account (and, only where tracking is lawful, per
+// person), turned into a decayed score, five signals and a gauge per account and
+// topic (product.md capability 7).
+//
+// IntentModel keeps, per (account, topic), the decayed score and the events of
+// the last `window` days (the longest signal window), so a new event updates its
+// account in O(events in the window) without recomputing the world, and every
+// figure can be asked "as of" a time at or after the newest event (reproducible).
+// Not thread-safe: one writer; const methods may run concurrently when no writer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/domain.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace fairlead {
+
+
+enum Signal : uint8_t {
+  kWidespread = 1 << 0,
+  kSustained = 1 << 1,
+  kLateStage = 1 << 2,
+  kStakeholder = 1 << 3,
+  kCrossVendor = 1 << 4,
+};
+constexpr int kSignalCount = 5;
+std::string_view SignalName(int bit_index);
+
+enum class Gauge : uint8_t { kNotActive, kRampingUp, kEvaluating };
+std::string_view Name(Gauge g);
+bool Parse(std::string_view word, Gauge* out);
+
+// Every threshold of the issue, in configuration.
+struct IntentConfig {
+  double half_life_days = 30;
+  double weights[4] = {1.0, 3.0, 5.0, 8.0};  // by EventAction: view, download, webinar, pricing
+  int widespread_min = 3;          // distinct known people or anonymous visitors...
+  int widespread_days = 30;        // ...within this many days
+  int sustained_weeks = 3;         // active in at least this many...
+  int sustained_of_weeks = 4;      // ...of the last N weeks
+  int late_stage_days = 14;        // a late-stage or pricing event within
+  int stakeholder_days = 30;       // an active senior person within
+  int cross_vendor_min = 2;        // content of at least this many vendors...
+  int cross_vendor_days = 30;      // ...within
+  int evaluating_signals = 4;      // or late stage + widespread
+};
+
+// Reads the thresholds from JSON ({"half_life_days": 30, "weights": {"view": 1, ...},
+// "widespread_min": 3, ...}); absent keys keep their defaults, unknown keys are errors.
+Result<IntentConfig> IntentConfigFromJson(std::string_view text, const std::string& source);
+
+// One event as the model keeps it: no email, a person id only where tracking was allowed.
+struct IntentEvent {
+  Time at = 0;
+  int64_t account_id = 0;
+  int64_t person_id = 0;  // 0 = anonymous (kept at account level)
+  uint32_t topic = 0;     // interned by IntentModel::TopicId
+  uint32_t vendor = 0;    // interned by IntentModel::VendorId
+  EventStage stage = EventStage::kEarly;
+  EventAction action = EventAction::kView;
+  bool senior = false;    // the person was director or above when the event came
+};
+
+struct TopicIntent {
+  double score = 0;      // decayed to `as_of`
+  uint8_t signals = 0;   // Signal bits
+  Gauge gauge = Gauge::kNotActive;
+  Time last_event = 0;
+  int events_in_window = 0;
+  int people_in_window = 0;  // distinct known people + anonymous visitors (widespread window)
+};
+
+class IntentModel {
+ public:
+  explicit IntentModel(IntentConfig config = {});
+
+  uint32_t TopicId(std::string_view topic);    // interns
+  uint32_t VendorId(std::string_view vendor);  // interns
+  std::optional<uint32_t> FindTopic(std::string_view topic) const;
+  const std::string& TopicName(uint32_t id) const { return topics_[id]; }
+
+  // Adds an event. Events may arrive out of order within the window; an event
+  // older than the window relative to the newest one only adds its decayed score.
+  void Add(const IntentEvent& e);
+
+  // The account's intent for a topic as of `as_of`.
+  TopicIntent Get(int64_t account_id, uint32_t topic, Time as_of) const;
+  // Topics of an account with any score, highest score first.
+  std::vector<std::pair<uint32_t, TopicIntent>> TopicsOf(int64_t account_id, Time as_of) const;
+  // The k accounts with the highest score for a topic, ties by account id.
+  std::vector<std::pair<int64_t, TopicIntent>> Top(uint32_t topic, Time as_of, size_t k) const;
+  // How many accounts are in each gauge for a topic.
+  std::array<int64_t, 3> GaugeCounts(uint32_t topic, Time as_of) const;
+
+  // People with a tracked event at the account within `days` before `as_of` (any topic).
+  std::vector<int64_t> ActivePeople(int64_t account_id, Time as_of, int days) const;
+
+  const IntentConfig& config() const { return config_; }
+
+ private:
+  struct Compact {
+    Time at;
+    int64_t person_id;
+    uint32_t vendor;
+    EventStage stage;
+    EventAction action;
+    bool senior;
+  };
+  struct State {
+    double score = 0;  // as of score_at
+    Time score_at = 0;
+    Time newest = 0;
+    std::vector<Compact> recent;  // within the longest window of `newest`
+  };
+  static uint64_t Key(int64_t account, uint32_t topic) { return (static_cast<uint64_t>(account) << 20) ^ topic; }
+  TopicIntent Evaluate(const State& s, Time as_of) const;
+  double Decay(double score, Time from, Time to) const;
+
+  IntentConfig config_;
+  int64_t window_seconds_;
+  std::vector<std::string> topics_, vendors_;
+  std::unordered_map<std::string, uint32_t> topic_ids_, vendor_ids_;
+  std::unordered_map<uint64_t, State> states_;
+  std::unordered_map<uint32_t, std::vector<int64_t>> accounts_by_topic_;
+};
+
+}  // namespace fairlead
