@@ -23,6 +23,9 @@ class EventImporter {
     Result<Purpose> purpose = ctx_.store->GetPurpose(ctx_.tenant, opt_.analytics_purpose);
     if (!purpose.ok()) return purpose.status().WithContext("the analytics purpose events are tracked for: ");
     purpose_ = *purpose;
+    if (purpose_.kind != PurposeKind::kAnalytics)
+      return Status::Invalid("purpose '" + purpose_.id + "' is a " + std::string(Name(purpose_.kind)) +
+                             " purpose; events are tracked for an analytics purpose");
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status s = jsonl ? JsonLines() : Csv();

@@ -71,6 +71,7 @@ IntentModel::IntentModel(IntentConfig config) : config_(config) {
   int days = std::max({config.widespread_days, config.sustained_of_weeks * 7, config.late_stage_days,
                        config.stakeholder_days, config.cross_vendor_days});
   window_seconds_ = static_cast<int64_t>(days) * kSecondsPerDay;
+  VendorId("");  // id 0: no vendor named
 }
 
 uint32_t IntentModel::TopicId(std::string_view topic) {
@@ -137,7 +138,8 @@ TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
     double later = 0;
     for (const Compact& c : s.recent)
       if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action)], c.at, s.score_at);
-    out.score = std::max(0.0, Decay(s.score - later, s.score_at, as_of));
+    out.score = Decay(s.score - later, s.score_at, as_of);
+    if (out.score < 1e-9) out.score = 0;  // rounding left over when every event is later
   }
   auto within = [&](const Compact& c, int days) {
     return c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay;
@@ -154,7 +156,7 @@ TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
       if (c.person_id) people.insert(c.person_id);
       else ++anonymous;  // no identifier is kept for anonymous visitors: each event is one
     }
-    if (within(c, config_.cross_vendor_days)) vendors.insert(c.vendor);
+    if (within(c, config_.cross_vendor_days) && c.vendor != 0) vendors.insert(c.vendor);
     if (within(c, config_.late_stage_days) && (c.stage == EventStage::kLate || c.action == EventAction::kPricing))
       out.signals |= kLateStage;
     if (within(c, config_.stakeholder_days) && c.person_id && c.senior) out.signals |= kStakeholder;

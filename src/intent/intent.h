@@ -83,7 +83,7 @@ class IntentModel {
   explicit IntentModel(IntentConfig config = {});
 
   uint32_t TopicId(std::string_view topic);    // interns
-  uint32_t VendorId(std::string_view vendor);  // interns
+  uint32_t VendorId(std::string_view vendor);  // interns; "" (no vendor) is id 0 and counts as none
   std::optional<uint32_t> FindTopic(std::string_view topic) const;
   const std::string& TopicName(uint32_t id) const { return topics_[id]; }
 
@@ -120,7 +120,12 @@ class IntentModel {
     Time newest = 0;
     std::vector<Compact> recent;  // within the longest window of `newest`
   };
-  static uint64_t Key(int64_t account, uint32_t topic) { return (static_cast<uint64_t>(account) << 20) ^ topic; }
+  using Key = std::pair<int64_t, uint32_t>;  // (account, topic)
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<int64_t>()(k.first) * 0x9E3779B97F4A7C15ull ^ std::hash<uint32_t>()(k.second);
+    }
+  };
   TopicIntent Evaluate(const State& s, Time as_of) const;
   double Decay(double score, Time from, Time to) const;
 
@@ -128,7 +133,7 @@ class IntentModel {
   int64_t window_seconds_;
   std::vector<std::string> topics_, vendors_;
   std::unordered_map<std::string, uint32_t> topic_ids_, vendor_ids_;
-  std::unordered_map<uint64_t, State> states_;
+  std::unordered_map<Key, State, KeyHash> states_;
   std::unordered_map<uint32_t, std::vector<int64_t>> accounts_by_topic_;
 };
 

@@ -31,6 +31,17 @@ struct RulesVersion {
   Time loaded_at = 0;
 };
 
+// A saved list: a dynamic segment (a saved filter) or a static snapshot.
+struct ListInfo {
+  std::string name;
+  bool is_static = false;
+  std::string filter;  // the filter text it was built from
+  std::string topic;   // ranking topic, may be empty
+  Time created_at = 0;
+  int64_t members = 0;  // static lists: the snapshot's size
+  std::vector<std::string> assigned;  // users the list is assigned to
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -55,6 +66,7 @@ class Store {
   virtual Result<int64_t> UpsertAccount(int64_t tenant, const Account& account) = 0;
   virtual Result<std::optional<int64_t>> FindAccount(int64_t tenant, std::string_view domain) = 0;
   virtual Result<Account> GetAccount(int64_t tenant, int64_t id) = 0;
+  virtual Status ForEachAccount(int64_t tenant, const std::function<void(Account&&)>& fn) = 0;
 
   virtual Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) = 0;
   virtual Result<std::optional<int64_t>> FindPersonByRef(int64_t tenant, std::string_view external_ref) = 0;
@@ -65,6 +77,8 @@ class Store {
   // The person with emails, basis records and purchases.
   virtual Result<Person> GetPerson(int64_t tenant, int64_t id) = 0;
   virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
+  // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id order.
+  virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn) = 0;
   // Ids of the people at an account, in id order.
   virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;
 
@@ -79,6 +93,13 @@ class Store {
   virtual Status AddEvent(int64_t tenant, const ActivityEvent& event) = 0;
   // Calls `fn` for every event at or after `since`, in time order.
   virtual Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) = 0;
+
+  // Lists. PutList replaces a list of the same name (and its snapshot).
+  virtual Status PutList(int64_t tenant, const ListInfo& list, const std::vector<int64_t>& members) = 0;
+  virtual Result<ListInfo> GetList(int64_t tenant, std::string_view name) = 0;
+  virtual Result<std::vector<ListInfo>> ListLists(int64_t tenant) = 0;
+  virtual Result<std::vector<int64_t>> ListMembers(int64_t tenant, std::string_view name) = 0;
+  virtual Status AssignList(int64_t tenant, std::string_view name, std::string_view user) = 0;
 
   virtual Status RecordRulesVersion(int64_t tenant, const RulesVersion& version, std::string_view text) = 0;
   virtual Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) = 0;

@@ -131,3 +131,28 @@ TEST(SqliteStore, PurposesAndRulesVersions) {
 
 }  // namespace
 }  // namespace fairlead
+
+namespace fairlead {
+namespace {
+
+// A cached statement left after an early return must not keep its old bindings.
+TEST(SqliteStore, LookupsAfterANotFoundUseTheirOwnArguments) {
+  auto store = OpenSqliteStore(::testing::TempDir() + "/notfound.db");
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  int64_t a = *s.EnsureTenant("a"), b = *s.EnsureTenant("b");
+  Purpose p;
+  p.id = "analytics.intent";
+  p.kind = PurposeKind::kAnalytics;
+  ASSERT_TRUE(s.PutPurpose(a, p).ok());
+  EXPECT_EQ(s.GetPurpose(b, "analytics.intent").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(s.GetPurpose(a, "analytics.intent").ok());
+  EXPECT_EQ(s.GetPerson(a, 12345).status().code(), Status::Code::kNotFound);
+  Person person;
+  person.subject.emails = {{"x@y.com"}};
+  int64_t id = *s.InsertPerson(a, person);
+  EXPECT_TRUE(s.GetPerson(a, id).ok());
+}
+
+}  // namespace
+}  // namespace fairlead

@@ -56,6 +56,18 @@ CREATE TABLE events (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, account
 CREATE INDEX events_at ON events (tenant_id, at);
 CREATE INDEX events_person ON events (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX people_account ON people (tenant_id, account_id);
+CREATE INDEX emails_tenant_person ON emails (tenant_id, person_id, position);
+CREATE INDEX basis_tenant_person ON basis_records (tenant_id, person_id, id);
+CREATE INDEX purchases_tenant_person ON purchases (tenant_id, person_id, id);
+)sql",
+    // 3: lists (dynamic segments and static snapshots) and their assignment to users.
+    R"sql(
+CREATE TABLE lists (tenant_id INTEGER NOT NULL, name TEXT NOT NULL, is_static INTEGER NOT NULL,
+  filter TEXT NOT NULL, topic TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, name));
+CREATE TABLE list_members (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, person_id INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, list, person_id)) WITHOUT ROWID;
+CREATE TABLE list_assignments (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, user TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, list, user)) WITHOUT ROWID;
 )sql",
 };
 
@@ -359,6 +371,16 @@ class SqliteStore final : public Store {
     return a;
   }
 
+  Status ForEachAccount(int64_t tenant, const std::function<void(Account&&)>& fn) override {
+    Stmt q;
+    FL_RETURN_IF_ERROR(q.Prepare(db_, "SELECT id, domain, name, industry, employee_band, revenue_band, hq_country, "
+                                      "technologies FROM accounts WHERE tenant_id = ? ORDER BY id"));
+    q.Bind(1, tenant);
+    return Rows(&q, [&](const Stmt& r) {
+      fn(Account{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), SplitList(r.Text(7))});
+    });
+  }
+
   Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) override {
     return FindId("SELECT person_id FROM emails WHERE tenant_id = ? AND address = ?", tenant, email);
   }
@@ -423,95 +445,170 @@ class SqliteStore final : public Store {
     return WriteEmails(tenant, p.subject.id, p.subject.emails);
   }
 
+  // Column lists and row readers shared by GetPerson and ForEachPerson.
+  static constexpr const char* kPersonColumns =
+      "p.external_ref, p.first_name, p.last_name, p.phone, p.title, p.seniority, p.function, p.country, "
+      "p.region, p.recipient, p.stage, p.account_id, p.collected_at, p.opt_out_offered, p.notice_sent_at, "
+      "p.objected_at, p.restricted, p.do_not_sell, p.erased, p.field_sources, COALESCE(a.domain, ''), p.id";
+  static void ReadPerson(const Stmt& q, Person* p) {
+    Subject& s = p->subject;
+    p->external_ref = q.Text(0);
+    p->first_name = q.Text(1);
+    p->last_name = q.Text(2);
+    p->phone = q.Text(3);
+    p->title = q.Text(4);
+    p->seniority = q.Text(5);
+    s.function = q.Text(6);
+    s.country = q.Text(7);
+    p->region = q.Text(8);
+    Parse(q.Text(9), &s.recipient);
+    Parse(q.Text(10), &s.stage);
+    p->account_id = q.OptInt(11).value_or(0);
+    s.collected_at = q.OptInt(12);
+    s.opt_out_offered_at_collection = q.Int(13) != 0;
+    s.transparency_notice_sent_at = q.OptInt(14);
+    s.objected_direct_marketing_at = q.OptInt(15);
+    s.restricted = q.Int(16) != 0;
+    s.do_not_sell = q.Int(17) != 0;
+    s.erased = q.Int(18) != 0;
+    nlohmann::json fs = nlohmann::json::parse(q.Text(19), nullptr, false);
+    if (fs.is_object())
+      for (auto it = fs.begin(); it != fs.end(); ++it)
+        if (it->is_number_integer()) p->field_sources.emplace_back(it.key(), it->get<int64_t>());
+    p->account_domain = q.Text(20);
+    s.id = q.Int(21);
+  }
+  // Each of these selects person_id as its last column.
+  static constexpr const char* kEmailColumns = "address, type, visibility, person_id";
+  static EmailAddress ReadEmail(const Stmt& q) {
+    EmailAddress e;
+    e.address = q.Text(0);
+    Parse(q.Text(1), &e.type);
+    Parse(q.Text(2), &e.visibility);
+    return e;
+  }
+  static constexpr const char* kBasisColumns =
+      "id, basis, status, scopes, channels, channels_given, at, confirmed_at, expires_at, evidence, person_id";
+  static BasisRecord ReadBasis(const Stmt& q) {
+    BasisRecord b;
+    b.id = q.Int(0);
+    Parse(q.Text(1), &b.basis);
+    Parse(q.Text(2), &b.status);
+    b.scopes = SplitList(q.Text(3));
+    b.channels = static_cast<ChannelSet>(q.Int(4));
+    b.channels_given = q.Int(5) != 0;
+    b.at = q.Int(6);
+    b.confirmed_at = q.OptInt(7);
+    b.expires_at = q.OptInt(8);
+    b.evidence = q.Text(9);
+    return b;
+  }
+  static constexpr const char* kPurchaseColumns = "family, kind, at, person_id";
+  static Purchase ReadPurchase(const Stmt& q) {
+    Purchase pu;
+    pu.family = q.Text(0);
+    Parse(q.Text(1), &pu.kind);
+    pu.at = q.Int(2);
+    return pu;
+  }
+
+  // Runs `q` and calls `fn` on each row.
+  template <typename Fn>
+  static Status Rows(Stmt* q, Fn fn) {
+    for (;;) {
+      Result<bool> r = q->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      fn(*q);
+    }
+    q->Reset();
+    return Status::Ok();
+  }
+
   Result<Person> GetPerson(int64_t tenant, int64_t id) override {
+    static const std::string kOne = std::string("SELECT ") + kPersonColumns +
+        " FROM people p LEFT JOIN accounts a ON a.id = p.account_id WHERE p.tenant_id = ? AND p.id = ?";
+    static const std::string kEmails = std::string("SELECT ") + kEmailColumns +
+        " FROM emails WHERE tenant_id = ? AND person_id = ? ORDER BY position";
+    static const std::string kBases = std::string("SELECT ") + kBasisColumns +
+        " FROM basis_records WHERE tenant_id = ? AND person_id = ? ORDER BY id";
+    static const std::string kPurchases = std::string("SELECT ") + kPurchaseColumns +
+        " FROM purchases WHERE tenant_id = ? AND person_id = ? ORDER BY id";
     Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q,
-        "SELECT p.external_ref, p.first_name, p.last_name, p.phone, p.title, p.seniority, p.function, p.country, "
-        "p.region, p.recipient, p.stage, p.account_id, p.collected_at, p.opt_out_offered, p.notice_sent_at, "
-        "p.objected_at, p.restricted, p.do_not_sell, p.erased, p.field_sources, COALESCE(a.domain, '') "
-        "FROM people p LEFT JOIN accounts a ON a.id = p.account_id WHERE p.tenant_id = ? AND p.id = ?"));
+    FL_RETURN_IF_ERROR(Get(&q, kOne.c_str()));
     q->Bind(1, tenant).Bind(2, id);
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("no person with id " + std::to_string(id));
     Person p;
+    ReadPerson(*q, &p);
+    q->Reset();
     Subject& s = p.subject;
-    s.id = id;
-    p.external_ref = q->Text(0);
-    p.first_name = q->Text(1);
-    p.last_name = q->Text(2);
-    p.phone = q->Text(3);
-    p.title = q->Text(4);
-    p.seniority = q->Text(5);
-    s.function = q->Text(6);
-    s.country = q->Text(7);
-    p.region = q->Text(8);
-    Parse(q->Text(9), &s.recipient);
-    Parse(q->Text(10), &s.stage);
-    p.account_id = q->OptInt(11).value_or(0);
-    s.collected_at = q->OptInt(12);
-    s.opt_out_offered_at_collection = q->Int(13) != 0;
-    s.transparency_notice_sent_at = q->OptInt(14);
-    s.objected_direct_marketing_at = q->OptInt(15);
-    s.restricted = q->Int(16) != 0;
-    s.do_not_sell = q->Int(17) != 0;
-    s.erased = q->Int(18) != 0;
-    nlohmann::json fs = nlohmann::json::parse(q->Text(19), nullptr, false);
-    if (fs.is_object())
-      for (auto it = fs.begin(); it != fs.end(); ++it)
-        if (it->is_number_integer()) p.field_sources.emplace_back(it.key(), it->get<int64_t>());
-    p.account_domain = q->Text(20);
-    q->Reset();
-
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT address, type, visibility FROM emails WHERE tenant_id = ? AND person_id = ? "
-                               "ORDER BY position"));
+    FL_RETURN_IF_ERROR(Get(&q, kEmails.c_str()));
     q->Bind(1, tenant).Bind(2, id);
-    for (;;) {
-      Result<bool> r = q->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      EmailAddress e;
-      e.address = q->Text(0);
-      Parse(q->Text(1), &e.type);
-      Parse(q->Text(2), &e.visibility);
-      s.emails.push_back(e);
-    }
-    q->Reset();
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, basis, status, scopes, channels, channels_given, at, confirmed_at, "
-                               "expires_at, evidence FROM basis_records WHERE tenant_id = ? AND person_id = ? ORDER BY id"));
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) { s.emails.push_back(ReadEmail(r)); }));
+    FL_RETURN_IF_ERROR(Get(&q, kBases.c_str()));
     q->Bind(1, tenant).Bind(2, id);
-    for (;;) {
-      Result<bool> r = q->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      BasisRecord b;
-      b.id = q->Int(0);
-      Parse(q->Text(1), &b.basis);
-      Parse(q->Text(2), &b.status);
-      b.scopes = SplitList(q->Text(3));
-      b.channels = static_cast<ChannelSet>(q->Int(4));
-      b.channels_given = q->Int(5) != 0;
-      b.at = q->Int(6);
-      b.confirmed_at = q->OptInt(7);
-      b.expires_at = q->OptInt(8);
-      b.evidence = q->Text(9);
-      s.bases.push_back(b);
-    }
-    q->Reset();
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT family, kind, at FROM purchases WHERE tenant_id = ? AND person_id = ? ORDER BY id"));
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) { s.bases.push_back(ReadBasis(r)); }));
+    FL_RETURN_IF_ERROR(Get(&q, kPurchases.c_str()));
     q->Bind(1, tenant).Bind(2, id);
-    for (;;) {
-      Result<bool> r = q->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      Purchase pu;
-      pu.family = q->Text(0);
-      Parse(q->Text(1), &pu.kind);
-      pu.at = q->Int(2);
-      s.purchases.push_back(pu);
-    }
-    q->Reset();
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) { s.purchases.push_back(ReadPurchase(r)); }));
     return p;
+  }
+
+  Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn) override {
+    // Four scans in person-id order, merged: one pass over each table, no per-person query.
+    Stmt people, emails, bases, purchases;
+    FL_RETURN_IF_ERROR(people.Prepare(db_, (std::string("SELECT ") + kPersonColumns +
+        " FROM people p LEFT JOIN accounts a ON a.id = p.account_id WHERE p.tenant_id = ? ORDER BY p.id").c_str()));
+    FL_RETURN_IF_ERROR(emails.Prepare(db_, (std::string("SELECT ") + kEmailColumns +
+        " FROM emails WHERE tenant_id = ? ORDER BY person_id, position").c_str()));
+    FL_RETURN_IF_ERROR(bases.Prepare(db_, (std::string("SELECT ") + kBasisColumns +
+        " FROM basis_records WHERE tenant_id = ? ORDER BY person_id, id").c_str()));
+    FL_RETURN_IF_ERROR(purchases.Prepare(db_, (std::string("SELECT ") + kPurchaseColumns +
+        " FROM purchases WHERE tenant_id = ? ORDER BY person_id, id").c_str()));
+    people.Bind(1, tenant);
+    emails.Bind(1, tenant);
+    bases.Bind(1, tenant);
+    purchases.Bind(1, tenant);
+    struct Cursor {
+      Stmt* q;
+      int person_col;
+      bool has = false;
+      Status Advance() {
+        Result<bool> r = q->Step();
+        if (!r.ok()) return r.status();
+        has = *r;
+        return Status::Ok();
+      }
+      int64_t person() const { return q->Int(person_col); }
+    };
+    Cursor ce{&emails, 3}, cb{&bases, 10}, cp{&purchases, 3};
+    auto Collect = [](Cursor& c, int64_t id, auto take) -> Status {
+      while (c.has && c.person() < id) FL_RETURN_IF_ERROR(c.Advance());
+      while (c.has && c.person() == id) {
+        take();
+        FL_RETURN_IF_ERROR(c.Advance());
+      }
+      return Status::Ok();
+    };
+    FL_RETURN_IF_ERROR(ce.Advance());
+    FL_RETURN_IF_ERROR(cb.Advance());
+    FL_RETURN_IF_ERROR(cp.Advance());
+    for (;;) {
+      Result<bool> r = people.Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      Person p;
+      ReadPerson(people, &p);
+      int64_t id = p.subject.id;
+      // Child rows of a person that no longer exists sort before; skip them.
+      FL_RETURN_IF_ERROR(Collect(ce, id, [&] { p.subject.emails.push_back(ReadEmail(emails)); }));
+      FL_RETURN_IF_ERROR(Collect(cb, id, [&] { p.subject.bases.push_back(ReadBasis(bases)); }));
+      FL_RETURN_IF_ERROR(Collect(cp, id, [&] { p.subject.purchases.push_back(ReadPurchase(purchases)); }));
+      fn(std::move(p));
+    }
+    return Status::Ok();
   }
 
   Result<int64_t> CountPeople(int64_t tenant) override {
@@ -618,6 +715,75 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  Status PutList(int64_t tenant, const ListInfo& l, const std::vector<int64_t>& members) override {
+    FL_RETURN_IF_ERROR(Begin());
+    Status s = [&]() -> Status {
+      Stmt* q;
+      FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO lists (tenant_id, name, is_static, filter, topic, created_at) VALUES "
+                                 "(?,?,?,?,?,?) ON CONFLICT (tenant_id, name) DO UPDATE SET is_static = excluded.is_static, "
+                                 "filter = excluded.filter, topic = excluded.topic, created_at = excluded.created_at"));
+      FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, l.name).Bind(3, int64_t{l.is_static}).Bind(4, l.filter)
+                             .Bind(5, l.topic).Bind(6, l.created_at).Run());
+      FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM list_members WHERE tenant_id = ? AND list = ?"));
+      FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, l.name).Run());
+      FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO list_members (tenant_id, list, person_id) VALUES (?,?,?)"));
+      for (int64_t id : members) FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, l.name).Bind(3, id).Run());
+      return Status::Ok();
+    }();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
+  }
+
+  Result<std::vector<ListInfo>> ListLists(int64_t tenant) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT l.name, l.is_static, l.filter, l.topic, l.created_at, "
+                               "(SELECT COUNT(*) FROM list_members m WHERE m.tenant_id = l.tenant_id AND m.list = l.name), "
+                               "(SELECT group_concat(user, char(31)) FROM list_assignments a WHERE a.tenant_id = "
+                               "l.tenant_id AND a.list = l.name) FROM lists l WHERE l.tenant_id = ? ORDER BY l.name"));
+    q->Bind(1, tenant);
+    std::vector<ListInfo> out;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      ListInfo l{r.Text(0), r.Int(1) != 0, r.Text(2), r.Text(3), r.Int(4), r.Int(5), {}};
+      std::string users = r.Text(6);
+      for (size_t start = 0; start < users.size();) {
+        size_t end = users.find('\x1f', start);
+        if (end == std::string::npos) end = users.size();
+        l.assigned.push_back(users.substr(start, end - start));
+        start = end + 1;
+      }
+      out.push_back(std::move(l));
+    }));
+    return out;
+  }
+
+  Result<ListInfo> GetList(int64_t tenant, std::string_view name) override {
+    Result<std::vector<ListInfo>> all = ListLists(tenant);
+    if (!all.ok()) return all.status();
+    for (ListInfo& l : *all)
+      if (l.name == name) return std::move(l);
+    return Status::NotFound("no list named '" + std::string(name) + "' (see `fairlead list show`)");
+  }
+
+  Result<std::vector<int64_t>> ListMembers(int64_t tenant, std::string_view name) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT person_id FROM list_members WHERE tenant_id = ? AND list = ? ORDER BY person_id"));
+    q->Bind(1, tenant).Bind(2, name);
+    std::vector<int64_t> out;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) { out.push_back(r.Int(0)); }));
+    return out;
+  }
+
+  Status AssignList(int64_t tenant, std::string_view name, std::string_view user) override {
+    Result<ListInfo> l = GetList(tenant, name);
+    if (!l.ok()) return l.status();
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT OR IGNORE INTO list_assignments (tenant_id, list, user) VALUES (?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, name).Bind(3, user).Run();
+  }
+
   Status RecordRulesVersion(int64_t tenant, const RulesVersion& v, std::string_view text) override {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO rules_versions (tenant_id, version, sha256, loaded_at, body) VALUES (?,?,?,?,?)"));
@@ -648,6 +814,8 @@ class SqliteStore final : public Store {
       it = stmts_.emplace(sql, std::move(stmt)).first;
     }
     *out = it->second.get();
+    // A statement left mid-result by an early return would ignore new bindings: always start clean.
+    (*out)->Reset();
     return Status::Ok();
   }
 

@@ -1,0 +1,361 @@
+#include "index/people_index.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/normalize.h"
+#include "policy/bulk.h"
+#include "policy/scenario.h"
+
+namespace fairlead {
+
+uint32_t Dictionary::Intern(std::string_view s) {
+  auto it = ids_.find(std::string(s));
+  if (it != ids_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(names_.size());
+  names_.emplace_back(s);
+  ids_.emplace(std::string(s), id);
+  return id;
+}
+
+std::optional<uint32_t> Dictionary::Find(std::string_view s) const {
+  auto it = ids_.find(std::string(s));
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+PeopleIndex::PeopleIndex(const Rules& rules, const TenantSettings& settings) : rules_(rules), settings_(settings) {
+  countries_.Intern("");
+  functions_.Intern("");
+}
+
+bool PeopleIndex::IsPersonField(std::string_view f) {
+  return f == "country" || f == "seniority" || f == "function" || f == "recipient" || f == "stage";
+}
+bool PeopleIndex::IsAccountField(std::string_view f) {
+  return f == "industry" || f == "employee_band" || f == "revenue_band" || f == "hq_country" || f == "tech" ||
+         f == "domain";
+}
+
+std::optional<uint32_t> PeopleIndex::RowOf(int64_t person_id) const {
+  auto it = row_of_.find(person_id);
+  if (it == row_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint32_t> PeopleIndex::AccountRowOf(int64_t account_id) const {
+  auto it = account_row_of_.find(account_id);
+  if (it == account_row_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+Bitset& PeopleIndex::ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows) {
+  auto it = sets.find(key);
+  if (it == sets.end()) it = sets.emplace(key, Bitset(rows)).first;
+  if (it->second.rows() < rows) it->second.Resize(rows);
+  return it->second;
+}
+
+uint32_t PeopleIndex::AddAccount(const Account& a) {
+  auto it = account_row_of_.find(a.id);
+  uint32_t row;
+  if (it != account_row_of_.end()) {
+    row = it->second;  // attributes of an existing account are only added to (rare; rebuilt on load)
+  } else {
+    row = static_cast<uint32_t>(account_ids_.size());
+    account_ids_.push_back(a.id);
+    account_row_of_.emplace(a.id, row);
+  }
+  size_t n = account_ids_.size();
+  auto set = [&](const std::string& field, const std::string& value) {
+    if (!value.empty()) ValueSet(account_values_, field + "=" + AsciiLower(value), n).Set(row);
+  };
+  set("domain", a.domain);
+  set("industry", a.industry);
+  set("employee_band", a.employee_band);
+  set("revenue_band", a.revenue_band);
+  set("hq_country", a.hq_country);
+  for (const std::string& t : a.technologies) set("tech", t);
+  return row;
+}
+
+const Bitset* PeopleIndex::PersonValue(std::string_view field, std::string_view value) const {
+  auto it = person_values_.find(std::string(field) + "=" + AsciiLower(value));
+  return it == person_values_.end() ? nullptr : &it->second;
+}
+
+const Bitset* PeopleIndex::AccountValue(std::string_view field, std::string_view value) const {
+  auto it = account_values_.find(std::string(field) + "=" + AsciiLower(value));
+  return it == account_values_.end() ? nullptr : &it->second;
+}
+
+Bitset PeopleIndex::PeopleOfAccounts(const Bitset& accounts) const {
+  Bitset out(rows());
+  for (uint32_t a : accounts.ToRows()) {
+    if (a < account_runs_.size()) out.SetRange(account_runs_[a].first, account_runs_[a].second);
+    auto extra = account_extra_.find(a);
+    if (extra != account_extra_.end())
+      for (uint32_t r : extra->second) out.Set(r);
+  }
+  for (uint32_t r : moved_rows_) out.Assign(r, account_of_[r] != kNoAccount && accounts.Test(account_of_[r]));
+  return out;
+}
+
+void PeopleIndex::Encode(uint32_t row, const Person& p) {
+  const Subject& s = p.subject;
+  CompactPerson c{};
+  c.collected_at = s.collected_at.value_or(kNone);
+  c.notice_at = s.transparency_notice_sent_at.value_or(kNone);
+  c.objected_at = s.objected_direct_marketing_at.value_or(kNone);
+  c.country = static_cast<uint16_t>(countries_.Intern(s.country));
+  c.function = static_cast<uint16_t>(functions_.Intern(AsciiLower(s.function)));
+  c.recipient = static_cast<uint8_t>(s.recipient);
+  c.stage = static_cast<uint8_t>(s.stage);
+  c.flags = static_cast<uint8_t>((s.opt_out_offered_at_collection ? 1 : 0) | (s.restricted ? 2 : 0) |
+                                 (s.do_not_sell ? 4 : 0) | (s.erased ? 8 : 0));
+  // Decide reads only each address's type and visibility: keep which pairs occur.
+  for (const EmailAddress& e : s.emails)
+    c.email_kinds |= static_cast<uint8_t>(1u << (static_cast<int>(e.type) * 3 + static_cast<int>(e.visibility)));
+  c.first_record = static_cast<uint32_t>(records_.size());
+  c.n_records = static_cast<uint16_t>(std::min<size_t>(s.bases.size(), UINT16_MAX));
+  for (size_t i = 0; i < c.n_records; ++i) {
+    const BasisRecord& b = s.bases[i];
+    std::string scopes;
+    for (size_t k = 0; k < b.scopes.size(); ++k) scopes += (k ? "\x1f" : "") + b.scopes[k];
+    records_.push_back({b.at, b.confirmed_at.value_or(kNone), b.expires_at.value_or(kNone), scope_sets_.Intern(scopes),
+                        static_cast<uint8_t>(b.basis), static_cast<uint8_t>(b.status), b.channels,
+                        static_cast<uint8_t>(b.channels_given ? 1 : 0)});
+  }
+  c.first_purchase = static_cast<uint32_t>(purchases_.size());
+  c.n_purchases = static_cast<uint16_t>(std::min<size_t>(s.purchases.size(), UINT16_MAX));
+  for (size_t i = 0; i < c.n_purchases; ++i)
+    purchases_.push_back({s.purchases[i].at, families_.Intern(s.purchases[i].family),
+                          static_cast<uint8_t>(s.purchases[i].kind)});
+  people_[row] = c;
+  seniority_[row] = AsciiLower(p.seniority);
+}
+
+void PeopleIndex::SetValues(uint32_t row, bool on) {
+  const CompactPerson& c = people_[row];
+  const std::string& country = countries_.Name(c.country);
+  std::string keys[] = {"country=" + AsciiLower(country), "country=" + AsciiLower(CountryAlpha2(country)),
+                        "seniority=" + seniority_[row], "function=" + functions_.Name(c.function),
+                        "recipient=" + std::string(Name(static_cast<Recipient>(c.recipient))),
+                        "stage=" + std::string(Name(static_cast<Stage>(c.stage)))};
+  for (size_t i = 0; i < std::size(keys); ++i) {
+    if (keys[i].back() == '=') continue;  // empty value
+    if (i == 1 && keys[1] == keys[0]) continue;
+    ValueSet(person_values_, keys[i], rows()).Assign(row, on);
+  }
+}
+
+Subject PeopleIndex::SubjectOf(uint32_t row) const {
+  const CompactPerson& c = people_[row];
+  Subject s;
+  s.id = person_ids_[row];
+  s.country = countries_.Name(c.country);
+  s.function = functions_.Name(c.function);
+  s.recipient = static_cast<Recipient>(c.recipient);
+  s.stage = static_cast<Stage>(c.stage);
+  auto opt = [](Time t) { return t == kNone ? std::nullopt : std::optional<Time>(t); };
+  s.collected_at = opt(c.collected_at);
+  s.transparency_notice_sent_at = opt(c.notice_at);
+  s.objected_direct_marketing_at = opt(c.objected_at);
+  s.opt_out_offered_at_collection = c.flags & 1;
+  s.restricted = c.flags & 2;
+  s.do_not_sell = c.flags & 4;
+  s.erased = c.flags & 8;
+  for (int k = 0; k < 6; ++k)
+    if (c.email_kinds & (1u << k))
+      s.emails.push_back({"", static_cast<EmailType>(k / 3), static_cast<Visibility>(k % 3)});
+  s.bases.reserve(c.n_records);
+  for (uint32_t i = c.first_record; i < c.first_record + c.n_records; ++i) {
+    const CompactRecord& r = records_[i];
+    BasisRecord b;
+    b.id = i + 1;
+    b.basis = static_cast<LawfulBasis>(r.basis);
+    b.status = static_cast<BasisStatus>(r.status);
+    const std::string& scopes = scope_sets_.Name(r.scopes);
+    for (size_t start = 0; start < scopes.size();) {
+      size_t end = scopes.find('\x1f', start);
+      if (end == std::string::npos) end = scopes.size();
+      b.scopes.push_back(scopes.substr(start, end - start));
+      start = end + 1;
+    }
+    b.channels = r.channels;
+    b.channels_given = r.flags & 1;
+    b.at = r.at;
+    b.confirmed_at = opt(r.confirmed_at);
+    b.expires_at = opt(r.expires_at);
+    s.bases.push_back(std::move(b));
+  }
+  for (uint32_t i = c.first_purchase; i < c.first_purchase + c.n_purchases; ++i)
+    s.purchases.push_back({families_.Name(purchases_[i].family), static_cast<PurchaseKind>(purchases_[i].kind),
+                           purchases_[i].at});
+  return s;
+}
+
+Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
+                                Role role, Time at) const {
+  Subject s = SubjectOf(row);
+  DecisionRequest req;
+  req.subject = &s;
+  req.purpose = purpose;
+  req.action = action;
+  req.channel = channel;
+  req.role = role;
+  req.suppressed = suppressed_.Test(row);
+  req.tenant = &settings_;
+  req.at = at;
+  Result<Decision> d = Decide(rules_, req);
+  if (d.ok()) return *d;
+  Decision denied;
+  denied.reasons.push_back(Reason::kNoLawfulBasis);
+  denied.rule_refs.push_back(d.status().message());
+  return denied;
+}
+
+void PeopleIndex::Refresh(EligibilityEntry& e, uint32_t row, Time at) {
+  Decision d = DecideRow(row, &e.purpose, e.channel, e.action, e.role, at);
+  e.bits.Assign(row, d.allow);
+  Subject s = SubjectOf(row);
+  Time next = NextChange(rules_, s, &e.purpose, &settings_, at);
+  if (next != kNever) e.changes.emplace(next, row);
+}
+
+void PeopleIndex::Build(EligibilityEntry& e, Time at) {
+  e.at = at;
+  e.bits = Bitset(rows());
+  e.changes = {};
+  for (uint32_t row = 0; row < rows(); ++row) Refresh(e, row, at);
+}
+
+const Bitset& PeopleIndex::Eligible(const Purpose& purpose, std::optional<Channel> channel, Action action, Role role,
+                                    Time at) {
+  std::string key = PurposeToJson(purpose).dump() + "|" + (channel ? std::string(Name(*channel)) : "-") + "|" +
+                    std::string(Name(action)) + "|" + std::string(Name(role));
+  auto it = eligibility_.find(key);
+  if (it == eligibility_.end()) {
+    auto e = std::make_unique<EligibilityEntry>();
+    e->purpose = purpose;
+    e->channel = channel;
+    e->action = action;
+    e->role = role;
+    Build(*e, at);
+    it = eligibility_.emplace(key, std::move(e)).first;
+    return it->second->bits;
+  }
+  EligibilityEntry& e = *it->second;
+  if (at < e.at) {
+    // A past time: decide afresh, without disturbing the cached present.
+    scratch_.purpose = purpose;
+    scratch_.channel = channel;
+    scratch_.action = action;
+    scratch_.role = role;
+    Build(scratch_, at);
+    return scratch_.bits;
+  }
+  while (!e.changes.empty() && e.changes.top().first <= at) {
+    uint32_t row = e.changes.top().second;
+    e.changes.pop();
+    Refresh(e, row, at);
+  }
+  e.at = at;
+  return e.bits;
+}
+
+void PeopleIndex::Upsert(const Person& person, bool suppressed) {
+  std::optional<uint32_t> existing = RowOf(person.subject.id);
+  uint32_t row;
+  if (existing) {
+    row = *existing;
+    SetValues(row, false);
+  } else {
+    row = static_cast<uint32_t>(person_ids_.size());
+    person_ids_.push_back(person.subject.id);
+    row_of_.emplace(person.subject.id, row);
+    people_.emplace_back();
+    seniority_.emplace_back();
+    std::optional<uint32_t> account = person.account_id ? AccountRowOf(person.account_id) : std::nullopt;
+    account_of_.push_back(account.value_or(kNoAccount));
+    if (account) account_extra_[*account].push_back(row);
+    suppressed_.Resize(rows());
+    for (auto& [key, e] : eligibility_) e->bits.Resize(rows());
+  }
+  if (existing && person.account_id) {
+    std::optional<uint32_t> account = AccountRowOf(person.account_id);
+    if (account && account_of_[row] != *account) {
+      account_of_[row] = *account;
+      account_extra_[*account].push_back(row);
+      moved_rows_.push_back(row);  // the old run still covers the row: PeopleOfAccounts rechecks it
+    }
+  }
+  Encode(row, person);
+  SetValues(row, true);
+  suppressed_.Assign(row, suppressed);
+  for (auto& [key, e] : eligibility_) Refresh(*e, row, e->at);
+}
+
+size_t PeopleIndex::MemoryBytes() const {
+  size_t bytes = person_ids_.capacity() * 8 + account_of_.capacity() * 4 + people_.capacity() * sizeof(CompactPerson) +
+                 records_.capacity() * sizeof(CompactRecord) + purchases_.capacity() * sizeof(CompactPurchase) +
+                 row_of_.size() * 32 + seniority_.capacity() * sizeof(std::string);
+  for (const auto& [k, b] : person_values_) bytes += b.word_count() * 8 + k.size();
+  for (const auto& [k, b] : account_values_) bytes += b.word_count() * 8 + k.size();
+  for (const auto& [k, e] : eligibility_) bytes += e->bits.word_count() * 8 + e->changes.size() * 16;
+  return bytes + suppressed_.word_count() * 8;
+}
+
+Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t tenant, const Rules& rules,
+                                                       const TenantSettings& settings, const SuppressionHasher& hasher,
+                                                       const SuppressionSet& suppression) {
+  auto index = std::make_unique<PeopleIndex>(rules, settings);
+  PeopleIndex& x = *index;
+  FL_RETURN_IF_ERROR(store.ForEachAccount(tenant, [&](Account&& a) { x.AddAccount(a); }));
+  // Load in id order, then renumber so that each account's people are contiguous.
+  std::vector<uint8_t> suppressed;
+  Status s = store.ForEachPerson(tenant, [&](Person&& p) {
+    uint32_t row = static_cast<uint32_t>(x.person_ids_.size());
+    x.person_ids_.push_back(p.subject.id);
+    std::optional<uint32_t> account = p.account_id ? x.AccountRowOf(p.account_id) : std::nullopt;
+    x.account_of_.push_back(account.value_or(kNoAccount));
+    x.people_.emplace_back();
+    x.seniority_.emplace_back();
+    x.Encode(row, p);
+    suppressed.push_back(suppression.ContainsAny(hasher, p.subject.emails, p.phone) ? 1 : 0);
+  });
+  if (!s.ok()) return s;
+  size_t n = x.person_ids_.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return x.account_of_[a] < x.account_of_[b]; });
+  auto permute = [&](auto& v) {
+    std::remove_reference_t<decltype(v)> out(v.size());
+    for (size_t i = 0; i < n; ++i) out[i] = std::move(v[order[i]]);
+    v = std::move(out);
+  };
+  permute(x.person_ids_);
+  permute(x.account_of_);
+  permute(x.people_);
+  permute(x.seniority_);
+  permute(suppressed);
+  x.suppressed_ = Bitset(n);
+  x.account_runs_.assign(x.account_ids_.size(), {0, 0});
+  for (uint32_t row = 0; row < n; ++row) {
+    x.row_of_.emplace(x.person_ids_[row], row);
+    if (suppressed[row]) x.suppressed_.Set(row);
+    uint32_t a = x.account_of_[row];
+    if (a != kNoAccount) {
+      auto& run = x.account_runs_[a];
+      if (run.first == run.second) run.first = row;
+      run.second = row + 1;
+    }
+  }
+  for (uint32_t row = 0; row < n; ++row) x.SetValues(row, true);
+  return index;
+}
+
+}  // namespace fairlead

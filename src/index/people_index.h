@@ -1,0 +1,151 @@
+// PeopleIndex: the in-memory index over a tenant's people and accounts, the bulk
+// form of the policy engine, and what list queries AND together.
+//
+// Rows: people are numbered densely, ordered by account when loaded, so each
+// account's people form a run (people added later are appended and remembered
+// per account). Columns: a compact policy record per person (the inputs of
+// decide, ~80 bytes), dictionaries, and one dense Bitset per attribute value.
+// Eligibility for (purpose, channel, action, role) is a Bitset computed with the
+// same Decide() as a single decision, cached, and kept exact incrementally: each
+// row carries the instant its decision may next change (policy/bulk.h), and a
+// write re-decides only its own row. Not thread-safe: one writer, and readers
+// only between writes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/domain.h"
+#include "index/bitset.h"
+#include "policy/decide.h"
+#include "policy/rules.h"
+#include "store/store.h"
+#include "suppression/suppression.h"
+
+namespace fairlead {
+
+// A small string dictionary: value <-> dense id.
+class Dictionary {
+ public:
+  uint32_t Intern(std::string_view s);
+  std::optional<uint32_t> Find(std::string_view s) const;
+  const std::string& Name(uint32_t id) const { return names_[id]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+class PeopleIndex {
+ public:
+  PeopleIndex(const Rules& rules, const TenantSettings& settings);
+
+  // Loads every account and person of the tenant. `suppressed(person)` says whether
+  // any of the person's emails or phone is on a suppression list.
+  static Result<std::unique_ptr<PeopleIndex>> Load(Store& store, int64_t tenant, const Rules& rules,
+                                                   const TenantSettings& settings, const SuppressionHasher& hasher,
+                                                   const SuppressionSet& suppression);
+
+  size_t rows() const { return person_ids_.size(); }
+  size_t accounts() const { return account_ids_.size(); }
+  int64_t PersonId(uint32_t row) const { return person_ids_[row]; }
+  std::optional<uint32_t> RowOf(int64_t person_id) const;
+  // The account row of a person row, or kNoAccount.
+  static constexpr uint32_t kNoAccount = UINT32_MAX;
+  uint32_t AccountOf(uint32_t row) const { return account_of_[row]; }
+  int64_t AccountId(uint32_t account_row) const { return account_ids_[account_row]; }
+  std::optional<uint32_t> AccountRowOf(int64_t account_id) const;
+
+  // Person fields: country (also matches US for US-CA), seniority, function, recipient, stage.
+  static bool IsPersonField(std::string_view field);
+  // Account fields: industry, employee_band, revenue_band, hq_country, tech, domain.
+  static bool IsAccountField(std::string_view field);
+  // The rows with `field` = `value`; null when no row has it.
+  const Bitset* PersonValue(std::string_view field, std::string_view value) const;
+  // The accounts with `field` = `value` (over account rows); null when none.
+  const Bitset* AccountValue(std::string_view field, std::string_view value) const;
+  // People of the given accounts.
+  Bitset PeopleOfAccounts(const Bitset& accounts) const;
+  const Bitset& Suppressed() const { return suppressed_; }
+
+  // Eligibility as of `at`. The pointer stays valid until the next call that
+  // changes the index or asks for another time.
+  const Bitset& Eligible(const Purpose& purpose, std::optional<Channel> channel, Action action, Role role, Time at);
+
+  // The write path, after the store committed: adds or replaces the person.
+  void Upsert(const Person& person, bool suppressed);
+
+  // The policy inputs of a row, as Decide() takes them (emails stand in by type and visibility).
+  Subject SubjectOf(uint32_t row) const;
+  // One decision for a row, exactly as the bulk form computes it.
+  Decision DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action, Role role,
+                     Time at) const;
+  size_t MemoryBytes() const;
+
+ private:
+  struct CompactRecord {
+    Time at, confirmed_at, expires_at;  // kNone when absent
+    uint32_t scopes;                     // id in scope_sets_
+    uint8_t basis, status, channels, flags;  // flags: 1 = channels given
+  };
+  struct CompactPurchase {
+    Time at;
+    uint32_t family;
+    uint8_t kind;
+  };
+  struct CompactPerson {
+    Time collected_at, notice_at, objected_at;  // kNone when absent
+    uint32_t first_record, first_purchase;
+    uint16_t n_records, n_purchases;
+    uint16_t country, function;
+    uint8_t recipient, stage, flags, email_kinds;  // flags: opt-out offered, restricted, do-not-sell, erased
+  };
+  static constexpr Time kNone = INT64_MIN;
+
+  struct EligibilityEntry {
+    Purpose purpose;
+    std::optional<Channel> channel;
+    Action action;
+    Role role;
+    Time at = 0;
+    Bitset bits;
+    // (instant the row's decision may change, row): earliest first.
+    std::priority_queue<std::pair<Time, uint32_t>, std::vector<std::pair<Time, uint32_t>>, std::greater<>> changes;
+  };
+
+  void Encode(uint32_t row, const Person& person);
+  void SetValues(uint32_t row, bool on);
+  void Refresh(EligibilityEntry& e, uint32_t row, Time at);
+  void Build(EligibilityEntry& e, Time at);
+  uint32_t AddAccount(const Account& a);
+  Bitset& ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows);
+
+  const Rules& rules_;
+  TenantSettings settings_;
+  std::vector<int64_t> person_ids_;
+  std::unordered_map<int64_t, uint32_t> row_of_;
+  std::vector<uint32_t> account_of_;
+  std::vector<CompactPerson> people_;
+  std::vector<CompactRecord> records_;
+  std::vector<CompactPurchase> purchases_;
+  std::vector<std::string> seniority_;  // per row, for value sets on update
+  Dictionary countries_, functions_, scope_sets_, families_;
+  std::unordered_map<std::string, Bitset> person_values_;   // "field=value"
+  std::unordered_map<std::string, Bitset> account_values_;  // "field=value", over account rows
+  Bitset suppressed_;
+  std::vector<int64_t> account_ids_;
+  std::unordered_map<int64_t, uint32_t> account_row_of_;
+  std::vector<std::pair<uint32_t, uint32_t>> account_runs_;        // [begin, end) rows loaded together
+  std::unordered_map<uint32_t, std::vector<uint32_t>> account_extra_;  // rows added later
+  std::vector<uint32_t> moved_rows_;                                  // rows whose account changed
+  std::unordered_map<std::string, std::unique_ptr<EligibilityEntry>> eligibility_;
+  EligibilityEntry scratch_;  // for times before a cached entry's
+};
+
+}  // namespace fairlead

@@ -1,0 +1,320 @@
+#include "index/query.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "core/normalize.h"
+
+namespace fairlead {
+
+int SeniorityRank(std::string_view s) {
+  static const char* kOrder[] = {"entry", "senior", "manager", "director", "vp", "cxo"};
+  for (int i = 0; i < 6; ++i)
+    if (s == kOrder[i]) return i;
+  return -1;
+}
+
+double BandRank(std::string_view band) {
+  std::string b(Trim(band));
+  double bias = 0;
+  if (!b.empty() && b[0] == '<') {
+    bias = -0.5;
+    b = b.substr(1);
+  }
+  if (!b.empty() && b[0] == '$') b = b.substr(1);
+  char* end = nullptr;
+  double v = std::strtod(b.c_str(), &end);
+  if (end == b.c_str()) return std::nan("");
+  double mult = 1;
+  if (*end == 'K' || *end == 'k') mult = 1e3;
+  if (*end == 'M' || *end == 'm') mult = 1e6;
+  if (*end == 'B' || *end == 'b') mult = 1e9;
+  return v * mult + bias;
+}
+
+namespace {
+
+bool Compare(double a, const std::string& op, double b) {
+  if (op == "=") return a == b;
+  if (op == "!=") return a != b;
+  if (op == ">=") return a >= b;
+  if (op == ">") return a > b;
+  if (op == "<=") return a <= b;
+  if (op == "<") return a < b;
+  return false;
+}
+
+Status TermError(const FilterNode& n, const std::string& why) {
+  return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": " : std::string()) + why);
+}
+
+// Intent per account for a topic, computed once per query.
+const std::unordered_map<int64_t, TopicIntent>& TopicIntents(QueryContext& ctx, const std::string& topic) {
+  static thread_local std::unordered_map<std::string, std::pair<Time, std::unordered_map<int64_t, TopicIntent>>> cache;
+  auto& entry = cache[topic + "@" + std::to_string(reinterpret_cast<uintptr_t>(ctx.intent))];
+  if (entry.first != ctx.at || entry.second.empty()) {
+    entry.first = ctx.at;
+    entry.second.clear();
+    if (std::optional<uint32_t> t = ctx.intent->FindTopic(topic))
+      for (const auto& [account, ti] : ctx.intent->Top(*t, ctx.at, SIZE_MAX)) entry.second.emplace(account, ti);
+  }
+  return entry.second;
+}
+
+Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred) {
+  if (!ctx.intent) return TermError(n, "intent terms need the intent model");
+  PeopleIndex& x = *ctx.index;
+  Bitset accounts(x.accounts());
+  for (const auto& [account, ti] : TopicIntents(ctx, n.field))
+    if (pred(ti))
+      if (std::optional<uint32_t> row = x.AccountRowOf(account)) accounts.Set(*row);
+  return x.PeopleOfAccounts(accounts);
+}
+
+Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx) {
+  PeopleIndex& x = *ctx.index;
+  const bool person = PeopleIndex::IsPersonField(n.field);
+  if (!person && !PeopleIndex::IsAccountField(n.field))
+    return TermError(n, "unknown field '" + n.field + "' (person: country, seniority, function, recipient, stage; "
+                        "account: industry, employee_band, revenue_band, hq_country, tech, domain)");
+  size_t size = person ? x.rows() : x.accounts();
+  Bitset out(size);
+  auto add_value = [&](const std::string& v) {
+    const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
+    if (b) out.Or(*b);
+  };
+  if (n.field == "seniority" || n.field == "recipient" || n.field == "stage") {
+    for (const std::string& v : n.values) {
+      std::string w = AsciiLower(v);
+      Recipient r;
+      Stage st;
+      bool known = n.field == "seniority" ? SeniorityRank(w) >= 0 : n.field == "recipient" ? Parse(w, &r) : Parse(w, &st);
+      if (!known)
+        return TermError(n, "'" + v + "' is not a " + n.field + " (" +
+                                (n.field == "seniority" ? std::string("entry, senior, manager, director, vp, cxo")
+                                 : n.field == "recipient" ? Choices<Recipient>() : Choices<Stage>()) + ")");
+    }
+  }
+  if (n.field == "country")
+    for (const std::string& v : n.values)
+      if (!NormalizeCountry(v).ok()) return TermError(n, "'" + v + "' is not a country code (like DE or US-CA)");
+  if (n.op == "in" || n.op == "=" || n.op == "!=") {
+    for (const std::string& v : n.values) add_value(v);
+    if (n.op == "!=") out.Not();
+  } else {
+    // Ordered comparison: the union of the values that satisfy it.
+    if (n.field == "seniority") {
+      int bound = SeniorityRank(AsciiLower(n.values[0]));
+      static const char* kOrder[] = {"entry", "senior", "manager", "director", "vp", "cxo"};
+      for (int i = 0; i < 6; ++i)
+        if (Compare(i, n.op, bound)) add_value(kOrder[i]);
+    } else if (n.field == "employee_band" || n.field == "revenue_band") {
+      double bound = BandRank(n.values[0]);
+      if (std::isnan(bound)) return TermError(n, "'" + n.values[0] + "' is not a band such as 51-200 or 10M-50M");
+      for (const std::string& v : (n.field == "employee_band"
+                                       ? std::vector<std::string>{"1-10", "11-50", "51-200", "201-500", "501-1000",
+                                                                  "1001-5000", "5001-10000", "10001+"}
+                                       : std::vector<std::string>{"<1M", "1M-10M", "10M-50M", "50M-100M",
+                                                                  "100M-500M", "500M-1B", "1B-10B", "10B+"}))
+        if (Compare(BandRank(v), n.op, bound)) add_value(v);
+    } else {
+      return TermError(n, "'" + n.op + "' needs an ordered field (seniority, employee_band, revenue_band)");
+    }
+  }
+  if (person) return out;
+  return x.PeopleOfAccounts(out);
+}
+
+Result<Bitset> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
+  if (!ctx.purpose_of) return TermError(n, "eligible() needs purposes");
+  Result<Purpose> purpose = ctx.purpose_of(n.values[0]);
+  if (!purpose.ok()) return TermError(n, purpose.status().message());
+  Channel channel;
+  if (!Parse(AsciiLower(n.values[1]), &channel))
+    return TermError(n, "'" + n.values[1] + "' is not a channel (" + Choices<Channel>() + ")");
+  Action action = Action::kContact;
+  if (n.values.size() > 2 && !Parse(AsciiLower(n.values[2]), &action))
+    return TermError(n, "'" + n.values[2] + "' is not an action (" + Choices<Action>() + ")");
+  Role role = ctx.role;
+  if (n.values.size() > 3 && !Parse(AsciiLower(n.values[3]), &role))
+    return TermError(n, "'" + n.values[3] + "' is not a role (" + Choices<Role>() + ")");
+  return ctx.index->Eligible(*purpose, channel, action, role, ctx.at);
+}
+
+}  // namespace
+
+Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
+  PeopleIndex& x = *ctx.index;
+  switch (n.kind) {
+    case FilterNode::Kind::kAnd:
+    case FilterNode::Kind::kOr: {
+      Result<Bitset> acc = Evaluate(n.children[0], ctx);
+      if (!acc.ok()) return acc;
+      for (size_t i = 1; i < n.children.size(); ++i) {
+        Result<Bitset> next = Evaluate(n.children[i], ctx);
+        if (!next.ok()) return next;
+        n.kind == FilterNode::Kind::kAnd ? acc->And(*next) : acc->Or(*next);
+      }
+      return acc;
+    }
+    case FilterNode::Kind::kNot: {
+      Result<Bitset> inner = Evaluate(n.children[0], ctx);
+      if (!inner.ok()) return inner;
+      inner->Not();
+      return inner;
+    }
+    case FilterNode::Kind::kCompare: return CompareTerm(n, ctx);
+    case FilterNode::Kind::kAnyOf:
+    case FilterNode::Kind::kAllOf: {
+      if (n.field != "tech" && !PeopleIndex::IsPersonField(n.field) && !PeopleIndex::IsAccountField(n.field))
+        return TermError(n, "unknown field '" + n.field + "'");
+      bool person = PeopleIndex::IsPersonField(n.field);
+      Bitset out(person ? x.rows() : x.accounts());
+      if (n.kind == FilterNode::Kind::kAllOf) out.SetAll();
+      for (const std::string& v : n.values) {
+        const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
+        if (n.kind == FilterNode::Kind::kAnyOf) {
+          if (b) out.Or(*b);
+        } else if (b) {
+          out.And(*b);
+        } else {
+          out.ClearAll();
+        }
+      }
+      return person ? out : x.PeopleOfAccounts(out);
+    }
+    case FilterNode::Kind::kEligible: return EligibleTerm(n, ctx);
+    case FilterNode::Kind::kList: {
+      if (!ctx.list_rows) return TermError(n, "lists are not available here");
+      Result<Bitset> rows = ctx.list_rows(n.values[0]);
+      if (!rows.ok()) return TermError(n, rows.status().message());
+      return rows;
+    }
+    case FilterNode::Kind::kSuppressed: return x.Suppressed();
+    case FilterNode::Kind::kGauge: {
+      Gauge bound;
+      if (!Parse(AsciiLower(n.values[0]), &bound))
+        return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
+      if (n.op == "<" || n.op == "<=" || n.op == "!=" || (n.op == "=" && bound == Gauge::kNotActive)) {
+        // Includes accounts without any event: evaluate the complement.
+        FilterNode positive = n;
+        positive.op = n.op == "<" ? ">=" : n.op == "<=" ? ">" : "=";
+        if (n.op == "=") {
+          positive.op = ">";
+        }
+        Result<Bitset> b = Evaluate(positive, ctx);
+        if (!b.ok()) return b;
+        b->Not();
+        return b;
+      }
+      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) {
+        return Compare(static_cast<int>(ti.gauge), n.op, static_cast<int>(bound));
+      });
+    }
+    case FilterNode::Kind::kScore: {
+      char* end = nullptr;
+      double bound = std::strtod(n.values[0].c_str(), &end);
+      if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
+      if (Compare(0, n.op, bound)) {
+        // Accounts without events (score 0) satisfy it too: complement of the failing ones.
+        Result<Bitset> fails = AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return !Compare(ti.score, n.op, bound); });
+        if (!fails.ok()) return fails;
+        fails->Not();
+        return fails;
+      }
+      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return Compare(ti.score, n.op, bound); });
+    }
+  }
+  return Status::Internal("unknown filter node");
+}
+
+RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic, size_t offset, size_t limit) {
+  PeopleIndex& x = *ctx.index;
+  RankedPage page;
+  std::vector<uint32_t> members = rows.ToRows();
+  page.total = members.size();
+  std::vector<std::pair<double, int64_t>> ranked;
+  ranked.reserve(members.size());
+  const std::unordered_map<int64_t, TopicIntent>* intents =
+      topic.empty() || !ctx.intent ? nullptr : &TopicIntents(ctx, topic);
+  for (uint32_t r : members) {
+    double score = 0;
+    if (intents && x.AccountOf(r) != PeopleIndex::kNoAccount) {
+      auto it = intents->find(x.AccountId(x.AccountOf(r)));
+      if (it != intents->end()) score = it->second.score;
+    }
+    ranked.emplace_back(score, x.PersonId(r));
+  }
+  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  size_t end = std::min(ranked.size(), offset + limit);
+  if (offset >= ranked.size()) return page;
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(end), ranked.end(), better);
+  for (size_t i = offset; i < end; ++i) {
+    page.person_ids.push_back(ranked[i].second);
+    page.scores.push_back(ranked[i].first);
+  }
+  return page;
+}
+
+namespace {
+
+Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, std::vector<TermVerdict>* out) {
+  switch (n.kind) {
+    case FilterNode::Kind::kAnd:
+    case FilterNode::Kind::kOr: {
+      bool result = n.kind == FilterNode::Kind::kAnd;
+      for (const FilterNode& c : n.children) {
+        Result<bool> r = ExplainNode(c, ctx, row, out);
+        if (!r.ok()) return r;
+        result = n.kind == FilterNode::Kind::kAnd ? result && *r : result || *r;
+      }
+      return result;
+    }
+    case FilterNode::Kind::kNot: {
+      size_t first = out->size();
+      Result<bool> r = ExplainNode(n.children[0], ctx, row, out);
+      if (!r.ok()) return r;
+      if (out->size() == first + 1) {  // a negated leaf reads better as one line
+        (*out)[first].term = "not " + (*out)[first].term;
+        (*out)[first].holds = !*r;
+      }
+      return !*r;
+    }
+    default: {
+      Result<Bitset> b = Evaluate(n, ctx);
+      if (!b.ok()) return b.status();
+      TermVerdict v{n.ToText(), b->Test(row), ""};
+      if (n.kind == FilterNode::Kind::kEligible) {
+        Result<Purpose> purpose = ctx.purpose_of(n.values[0]);
+        Channel channel = Channel::kEmail;
+        Parse(AsciiLower(n.values[1]), &channel);
+        Action action = Action::kContact;
+        if (n.values.size() > 2) Parse(AsciiLower(n.values[2]), &action);
+        Role role = ctx.role;
+        if (n.values.size() > 3) Parse(AsciiLower(n.values[3]), &role);
+        if (purpose.ok()) {
+          Decision d = ctx.index->DecideRow(row, &*purpose, channel, action, role, ctx.at);
+          for (size_t i = 0; i < d.reasons.size(); ++i)
+            v.detail += (i ? "; " : "") + std::string(Name(d.reasons[i])) + ": " + std::string(Describe(d.reasons[i]));
+          for (const std::string& ref : d.rule_refs) v.detail += " [" + ref + "]";
+        }
+      }
+      out->push_back(std::move(v));
+      return out->back().holds;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<TermVerdict>> ExplainRow(const FilterNode& filter, QueryContext& ctx, uint32_t row, bool* in) {
+  std::vector<TermVerdict> out;
+  Result<bool> r = ExplainNode(filter, ctx, row, &out);
+  if (!r.ok()) return r.status();
+  *in = *r;
+  return out;
+}
+
+}  // namespace fairlead

@@ -1,0 +1,480 @@
+#include "intent/events_import.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/time.h"
+#include "policy/rules.h"
+#include "store/store.h"
+#include "suppression/suppression.h"
+
+namespace fairlead {
+namespace {
+
+const char kHeader[] = "time,account_domain,person_email,topic,vendor,stage,action\n";
+
+Time At(const char* text) {
+  Result<Time> t = ParseTime(text);
+  EXPECT_TRUE(t.ok()) << text;
+  return t.ok() ? *t : 0;
+}
+
+class EventsImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/events-import-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto store = OpenSqliteStore(dir_ + "/db.sqlite");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    Result<int64_t> tenant = store_->EnsureTenant("t");
+    ASSERT_TRUE(tenant.ok()) << tenant.status().ToString();
+    tenant_ = *tenant;
+    Result<Rules> rules = ParseRules(DefaultRulesText(), "default");
+    ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+    rules_ = std::move(*rules);
+    TenantSecret secret{};
+    secret[3] = 9;
+    hasher_ = std::make_unique<SuppressionHasher>(secret);
+    Purpose purpose;
+    purpose.id = "analytics.intent";
+    purpose.kind = PurposeKind::kAnalytics;
+    purpose.description = "buying intent per account";
+    Status put = store_->PutPurpose(tenant_, purpose);
+    ASSERT_TRUE(put.ok()) << put.ToString();
+    Account acme;
+    acme.domain = "acme.com";
+    acme.name = "Acme";
+    Result<int64_t> acme_id = store_->UpsertAccount(tenant_, acme);
+    ASSERT_TRUE(acme_id.ok()) << acme_id.status().ToString();
+    acme_ = *acme_id;
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  // A person at acme.com with one (normalised) email address.
+  int64_t AddPerson(const std::string& email, const std::string& seniority) {
+    Person p;
+    p.first_name = "Test";
+    p.last_name = "Person";
+    p.seniority = seniority;
+    p.account_id = acme_;
+    p.subject.country = "DE";
+    p.subject.recipient = Recipient::kCorporate;
+    EmailAddress e;
+    e.address = email;
+    p.subject.emails.push_back(e);
+    Result<int64_t> id = store_->InsertPerson(tenant_, p);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  void AddConsent(int64_t person, BasisStatus status, const std::string& scope, const char* at) {
+    BasisRecord r;
+    r.basis = LawfulBasis::kConsent;
+    r.status = status;
+    r.scopes = {scope};
+    r.channels = ChannelBit(Channel::kEmail);
+    r.channels_given = true;
+    r.at = At(at);
+    r.evidence = R"({"source":"webform","notice":"2025-01"})";
+    Status s = store_->AddBasisRecord(tenant_, person, &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+
+  EventImportContext Context(int64_t tenant) const {
+    return EventImportContext{store_.get(), tenant, &rules_, &settings_, hasher_.get(), &suppression_};
+  }
+
+  Result<ImportReport> Run(const std::string& file, bool partial = false, bool dry_run = false,
+                           const std::string& purpose = "analytics.intent", bool json_lines = false) {
+    EventImportOptions opt;
+    opt.file = file;
+    opt.partial = partial;
+    opt.dry_run = dry_run;
+    opt.analytics_purpose = purpose;
+    opt.json_lines = json_lines;
+    opt.now = At("2026-04-01T00:00:00Z");
+    return ImportEvents(Context(tenant_), opt);
+  }
+
+  ImportReport Import(const std::string& file, bool partial = false, bool dry_run = false) {
+    Result<ImportReport> r = Run(file, partial, dry_run);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : ImportReport();
+  }
+
+  std::vector<ActivityEvent> Events() {
+    std::vector<ActivityEvent> out;
+    Status s = store_->ForEachEvent(tenant_, 0, [&](const ActivityEvent& e) { out.push_back(e); });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
+  }
+
+  // Every byte of the database: the main file and the write-ahead log.
+  std::string DatabaseBytes() const {
+    std::string all;
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream in(dir_ + "/db.sqlite" + suffix, std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+
+  static std::vector<std::pair<int64_t, std::string>> Issues(const ImportReport& r) {
+    std::vector<std::pair<int64_t, std::string>> out;
+    for (const RowIssue& i : r.issues) out.emplace_back(i.line, i.field);
+    return out;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  int64_t tenant_ = 0;
+  int64_t acme_ = 0;
+  Rules rules_;
+  TenantSettings settings_;
+  std::unique_ptr<SuppressionHasher> hasher_;
+  SuppressionSet suppression_;
+};
+
+TEST_F(EventsImportTest, ConsentedPersonKeepsPersonIdAndSeniority) {
+  int64_t ann = AddPerson("ann@acme.com", "director");
+  int64_t bob = AddPerson("bob@acme.com", "vp");
+  int64_t cyd = AddPerson("cyd@acme.com", "cxo");
+  int64_t dee = AddPerson("dee@acme.com", "manager");
+  AddConsent(ann, BasisStatus::kGranted, "analytics", "2026-01-01");
+  AddConsent(bob, BasisStatus::kGranted, "analytics.intent", "2026-01-01");
+  AddConsent(cyd, BasisStatus::kGranted, "analytics", "2026-01-01");
+  AddConsent(dee, BasisStatus::kGranted, "analytics.intent", "2026-01-01");
+
+  ImportReport r = Import(Write("e.csv", std::string(kHeader) +
+                                             "2026-03-01T10:00:00Z,acme.com,Ann@ACME.com,Firewall,Acme-Vendor,late,pricing\n"
+                                             "2026-03-01T11:00:00Z,acme.com,bob@acme.com,firewall,acme-vendor,mid,webinar\n"
+                                             "2026-03-01T12:00:00Z,www.acme.com,cyd@acme.com,firewall,globex,early,download\n"
+                                             "2026-03-01T13:00:00Z,acme.com,dee@acme.com,firewall,,early,view\n"));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.rows, 4u);
+  EXPECT_EQ(r.inserted, 4u);
+  EXPECT_EQ(r.anonymized, 0u);
+  EXPECT_EQ(r.rejected, 0u);
+  EXPECT_TRUE(r.issues.empty());
+
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].at, At("2026-03-01T10:00:00Z"));
+  EXPECT_EQ(events[0].person_id, ann);
+  EXPECT_TRUE(events[0].senior) << "director";
+  EXPECT_EQ(events[0].account_id, acme_);
+  EXPECT_EQ(events[0].topic, "firewall");
+  EXPECT_EQ(events[0].vendor, "acme-vendor");
+  EXPECT_EQ(events[0].stage, EventStage::kLate);
+  EXPECT_EQ(events[0].action, EventAction::kPricing);
+  EXPECT_EQ(events[1].person_id, bob);
+  EXPECT_TRUE(events[1].senior) << "vp";
+  EXPECT_EQ(events[1].stage, EventStage::kMid);
+  EXPECT_EQ(events[1].action, EventAction::kWebinar);
+  EXPECT_EQ(events[2].person_id, cyd);
+  EXPECT_TRUE(events[2].senior) << "cxo";
+  EXPECT_EQ(events[2].account_id, acme_) << "www.acme.com is acme.com";
+  EXPECT_EQ(events[2].action, EventAction::kDownload);
+  EXPECT_EQ(events[3].person_id, dee);
+  EXPECT_FALSE(events[3].senior) << "manager is below director";
+  EXPECT_EQ(events[3].vendor, "");
+}
+
+TEST(EventsImportSeniorityTest, DirectorAndAboveAreSenior) {
+  EXPECT_TRUE(IsSeniorSeniority("director"));
+  EXPECT_TRUE(IsSeniorSeniority("vp"));
+  EXPECT_TRUE(IsSeniorSeniority("cxo"));
+  EXPECT_FALSE(IsSeniorSeniority("manager"));
+  EXPECT_FALSE(IsSeniorSeniority("senior"));
+  EXPECT_FALSE(IsSeniorSeniority("entry"));
+  EXPECT_FALSE(IsSeniorSeniority(""));
+}
+
+TEST_F(EventsImportTest, WithoutConsentTheEventIsKeptAtAccountLevel) {
+  int64_t eve = AddPerson("eve@acme.com", "director");  // no basis record at all
+  int64_t fay = AddPerson("fay@acme.com", "vp");        // granted, later withdrawn
+  AddConsent(fay, BasisStatus::kGranted, "analytics", "2026-01-01");
+  AddConsent(fay, BasisStatus::kWithdrawn, "analytics", "2026-02-01");
+  int64_t gus = AddPerson("gus@acme.com", "cxo");  // consent only after the event
+  AddConsent(gus, BasisStatus::kGranted, "analytics.intent", "2026-04-01");
+  int64_t hal = AddPerson("hal@acme.com", "director");  // consent for another purpose
+  AddConsent(hal, BasisStatus::kGranted, "marketing", "2026-01-01");
+  int64_t ivy = AddPerson("ivy@acme.com", "director");  // consented but suppressed
+  AddConsent(ivy, BasisStatus::kGranted, "analytics", "2026-01-01");
+  suppression_.Add(hasher_->Key(SuppressionKind::kEmail, "ivy@acme.com"));
+  int64_t jon = AddPerson("jon@acme.com", "director");  // consent still pending
+  AddConsent(jon, BasisStatus::kPending, "analytics", "2026-01-01");
+
+  ImportReport r = Import(Write("e.csv", std::string(kHeader) +
+                                             "2026-01-15T09:00:00Z,acme.com,fay@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T09:00:00Z,acme.com,eve@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T10:00:00Z,acme.com,fay@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T11:00:00Z,acme.com,gus@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T12:00:00Z,acme.com,hal@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T13:00:00Z,acme.com,ivy@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T14:00:00Z,acme.com,jon@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T15:00:00Z,acme.com,zed.unknown@acme.com,firewall,acme,early,view\n"));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.rejected, 0u);
+  EXPECT_EQ(r.inserted, 8u);
+  EXPECT_EQ(r.anonymized, 7u);
+
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[0].person_id, fay) << "the consent was granted and not yet withdrawn at the event";
+  EXPECT_TRUE(events[0].senior);
+  for (size_t i = 1; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].person_id, 0) << "event " << i;
+    EXPECT_FALSE(events[i].senior) << "event " << i;
+    EXPECT_EQ(events[i].account_id, acme_) << "event " << i;
+    EXPECT_EQ(events[i].topic, "firewall") << "event " << i;
+  }
+  for (const ActivityEvent& e : events)
+    for (int64_t id : {eve, gus, hal, ivy, jon}) EXPECT_NE(e.person_id, id);
+}
+
+TEST_F(EventsImportTest, AnUnknownPersonsEmailNeverReachesTheDatabase) {
+  int64_t eve = AddPerson("eve@acme.com", "director");  // known, no consent
+  ImportReport r = Import(Write("e.csv", std::string(kHeader) +
+                                             "2026-03-01T09:00:00Z,acme.com,eve@acme.com,firewall,acme,late,pricing\n"
+                                             "2026-03-01T10:00:00Z,acme.com,zed.unknown@acme.com,firewall,acme,early,view\n"
+                                             "2026-03-01T11:00:00Z,newco.io,Quinn.Private@NewCo.io,crm,globex,mid,webinar\n"));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 3u);
+  EXPECT_EQ(r.anonymized, 3u);
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 3u);
+  for (const ActivityEvent& e : events) {
+    EXPECT_EQ(e.person_id, 0);
+    EXPECT_NE(e.person_id, eve);
+  }
+  EXPECT_FALSE(store_->FindPersonByEmail(tenant_, "zed.unknown@acme.com")->has_value())
+      << "an unknown person is never created from an event";
+  EXPECT_FALSE(store_->FindPersonByEmail(tenant_, "quinn.private@newco.io")->has_value());
+
+  std::string bytes = DatabaseBytes();
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_NE(bytes.find("eve@acme.com"), std::string::npos)
+      << "positive control: the emails table holds the known person's address in plain text";
+  EXPECT_NE(bytes.find("newco.io"), std::string::npos) << "positive control: the new account's domain";
+  EXPECT_EQ(bytes.find("zed.unknown"), std::string::npos);
+  EXPECT_EQ(bytes.find("quinn.private"), std::string::npos);
+  EXPECT_EQ(bytes.find("Quinn.Private"), std::string::npos);
+}
+
+TEST_F(EventsImportTest, UnknownAccountDomainIsCreated) {
+  Result<std::optional<int64_t>> before = store_->FindAccount(tenant_, "newco.io");
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_FALSE(before->has_value());
+
+  ImportReport r = Import(Write("e.csv", std::string(kHeader) +
+                                             "2026-03-01T10:00:00Z,https://www.NewCo.io/pricing,,firewall,acme,early,view\n"
+                                             "2026-03-01T11:00:00Z,newco.io,,firewall,acme,mid,download\n"
+                                             "2026-03-01T12:00:00Z,acme.com,,crm,acme,early,view\n"));
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 3u);
+  EXPECT_EQ(r.anonymized, 0u) << "events without an email are not counted as anonymised";
+
+  Result<std::optional<int64_t>> after = store_->FindAccount(tenant_, "newco.io");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_TRUE(after->has_value());
+  Result<Account> account = store_->GetAccount(tenant_, **after);
+  ASSERT_TRUE(account.ok()) << account.status().ToString();
+  EXPECT_EQ(account->domain, "newco.io");
+
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].account_id, **after);
+  EXPECT_EQ(events[1].account_id, **after) << "one account per domain";
+  EXPECT_EQ(events[2].account_id, acme_) << "a known domain keeps its account";
+  EXPECT_NE(**after, acme_);
+  for (const ActivityEvent& e : events) EXPECT_EQ(e.person_id, 0);
+}
+
+TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
+  std::string file = Write("bad.csv", std::string(kHeader) +
+                                          "2026-03-01T10:00:00Z,acme.com,,firewall,acme,early,view\n"        // 2 good
+                                          "yesterday,acme.com,,firewall,acme,early,view\n"                   // 3 time
+                                          "2026-03-01T10:00:00Z,acme.com,,firewall,acme,final,view\n"        // 4 stage
+                                          "2026-03-01T10:00:00Z,acme.com,,firewall,acme,early,click\n"       // 5 action
+                                          "2026-03-01T10:00:00Z,acme.com,,,acme,early,view\n"                // 6 topic
+                                          "2026-03-01T10:00:00Z,acme.com\n"                                  // 7 columns
+                                          "2026-03-01T10:00:00Z,localhost,,firewall,acme,early,view\n"       // 8 domain
+                                          "2026-03-01T10:00:00Z,acme.com,not-an-email,firewall,acme,early,view\n"  // 9 email
+                                          "2026-03-02T10:00:00Z,newco.io,,Firewall,,LATE,Pricing\n"          // 10 good
+                                          ",acme.com,,firewall,acme,early,view\n");                          // 11 time
+  const std::vector<std::pair<int64_t, std::string>> want = {
+      {3, "time"}, {4, "stage"}, {5, "action"}, {6, "topic"}, {7, ""}, {8, "account_domain"}, {9, "person_email"},
+      {11, "time"}};
+
+  ImportReport strict = Import(file);
+  EXPECT_FALSE(strict.committed);
+  EXPECT_EQ(strict.rows, 10u);
+  EXPECT_EQ(strict.rejected, 8u);
+  EXPECT_EQ(Issues(strict), want);
+  ASSERT_EQ(strict.issues.size(), 8u);
+  EXPECT_FALSE(strict.issues[0].reason.empty());
+  EXPECT_NE(strict.issues[1].reason.find("'final'"), std::string::npos) << strict.issues[1].reason;
+  EXPECT_NE(strict.issues[2].reason.find("'click'"), std::string::npos) << strict.issues[2].reason;
+  EXPECT_EQ(strict.issues[3].reason, "missing");
+  EXPECT_NE(strict.issues[4].reason.find("expected 7 columns, found 2"), std::string::npos) << strict.issues[4].reason;
+  EXPECT_NE(strict.issues[5].reason.find("'localhost'"), std::string::npos) << strict.issues[5].reason;
+  EXPECT_EQ(strict.issues[7].reason, "missing");
+  for (const RowIssue& i : strict.issues) EXPECT_FALSE(i.skipped);
+  EXPECT_TRUE(Events().empty()) << "nothing is written when an event is bad";
+  EXPECT_FALSE(store_->FindAccount(tenant_, "newco.io")->has_value()) << "not even the new account";
+
+  ImportReport dry = Import(file, /*partial=*/true, /*dry_run=*/true);
+  EXPECT_FALSE(dry.committed);
+  EXPECT_EQ(dry.rejected, 8u);
+  EXPECT_TRUE(Events().empty()) << "a dry run writes nothing";
+
+  ImportReport partial = Import(file, /*partial=*/true);
+  EXPECT_TRUE(partial.committed);
+  EXPECT_EQ(partial.inserted, 2u);
+  EXPECT_EQ(partial.rejected, 8u);
+  EXPECT_EQ(Issues(partial), want);
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].at, At("2026-03-01T10:00:00Z"));
+  EXPECT_EQ(events[0].account_id, acme_);
+  EXPECT_EQ(events[0].stage, EventStage::kEarly);
+  EXPECT_EQ(events[0].action, EventAction::kView);
+  EXPECT_EQ(events[1].at, At("2026-03-02T10:00:00Z"));
+  EXPECT_EQ(events[1].topic, "firewall") << "topics are lower-cased";
+  EXPECT_EQ(events[1].vendor, "");
+  EXPECT_EQ(events[1].stage, EventStage::kLate) << "stage words are case-insensitive";
+  EXPECT_EQ(events[1].action, EventAction::kPricing);
+  Result<std::optional<int64_t>> newco = store_->FindAccount(tenant_, "newco.io");
+  ASSERT_TRUE(newco.ok() && newco->has_value());
+  EXPECT_EQ(events[1].account_id, **newco);
+}
+
+TEST_F(EventsImportTest, JsonLinesInput) {
+  int64_t ann = AddPerson("ann@acme.com", "director");
+  AddConsent(ann, BasisStatus::kGranted, "analytics", "2026-01-01");
+  std::string file = Write(
+      "events.jsonl",
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","person_email":"ann@acme.com","topic":"firewall","vendor":"acme","stage":"late","action":"pricing"})"
+      "\n"
+      "\n"
+      "[1, 2, 3]\n"
+      R"({"time":1772359200,"account_domain":"acme.com","topic":"firewall","stage":"early","action":"view"})"
+      "\n"
+      R"({"time":"2026-03-02T10:00:00Z","account_domain":"newco.io","topic":"SD-WAN","stage":"mid","action":"webinar","person_email":null,"extra":true})"
+      "\n"
+      "{not json\n"
+      R"({"time":"2026-03-03T10:00:00Z","account_domain":"acme.com","topic":"firewall","stage":"early","action":"click"})"
+      "\n");
+  const std::vector<std::pair<int64_t, std::string>> want = {{3, ""}, {4, "time"}, {6, ""}, {7, "action"}};
+
+  ImportReport strict = Import(file);
+  EXPECT_FALSE(strict.committed);
+  EXPECT_EQ(strict.rows, 6u) << "the blank line is not a row";
+  EXPECT_EQ(strict.rejected, 4u);
+  EXPECT_EQ(Issues(strict), want);
+  ASSERT_EQ(strict.issues.size(), 4u);
+  EXPECT_NE(strict.issues[0].reason.find("not a JSON object"), std::string::npos) << strict.issues[0].reason;
+  EXPECT_NE(strict.issues[1].reason.find("must be a string"), std::string::npos) << strict.issues[1].reason;
+  EXPECT_NE(strict.issues[2].reason.find("not a JSON object"), std::string::npos) << strict.issues[2].reason;
+  EXPECT_TRUE(Events().empty());
+
+  ImportReport partial = Import(file, /*partial=*/true);
+  EXPECT_TRUE(partial.committed);
+  EXPECT_EQ(partial.inserted, 2u);
+  EXPECT_EQ(partial.rejected, 4u);
+  EXPECT_EQ(partial.anonymized, 0u);
+  EXPECT_EQ(Issues(partial), want);
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].person_id, ann);
+  EXPECT_TRUE(events[0].senior);
+  EXPECT_EQ(events[0].account_id, acme_);
+  EXPECT_EQ(events[0].stage, EventStage::kLate);
+  EXPECT_EQ(events[0].action, EventAction::kPricing);
+  EXPECT_EQ(events[0].vendor, "acme");
+  EXPECT_EQ(events[1].person_id, 0);
+  EXPECT_EQ(events[1].topic, "sd-wan");
+  EXPECT_EQ(events[1].vendor, "");
+  EXPECT_EQ(events[1].stage, EventStage::kMid);
+  EXPECT_EQ(events[1].action, EventAction::kWebinar);
+  EXPECT_TRUE(store_->FindAccount(tenant_, "newco.io")->has_value());
+}
+
+TEST_F(EventsImportTest, JsonLinesByFlagOrNdjsonExtension) {
+  const std::string line =
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","topic":"firewall","stage":"early","action":"view"})"
+      "\n";
+  Result<ImportReport> nd = Run(Write("a.ndjson", line));
+  ASSERT_TRUE(nd.ok()) << nd.status().ToString();
+  EXPECT_TRUE(nd->committed);
+  EXPECT_EQ(nd->inserted, 1u);
+
+  Result<ImportReport> flagged = Run(Write("b.txt", line), false, false, "analytics.intent", /*json_lines=*/true);
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  EXPECT_TRUE(flagged->committed);
+  EXPECT_EQ(flagged->inserted, 1u);
+  EXPECT_EQ(Events().size(), 2u);
+
+  // Without the flag or the extension the file is CSV, and a JSON line is no CSV header.
+  Result<ImportReport> csv = Run(Write("c.txt", line));
+  EXPECT_FALSE(csv.ok());
+  EXPECT_EQ(Events().size(), 2u);
+}
+
+TEST_F(EventsImportTest, MissingAnalyticsPurposeIsFatal) {
+  std::string file = Write("e.csv", std::string(kHeader) + "2026-03-01T10:00:00Z,acme.com,,firewall,acme,early,view\n");
+  Result<ImportReport> r = Run(file, false, false, "analytics.other");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kNotFound) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("analytics.other"), std::string::npos) << r.status().message();
+  EXPECT_TRUE(Events().empty());
+
+  // Another tenant never defined the default purpose.
+  Result<int64_t> other = store_->EnsureTenant("other");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EventImportOptions opt;
+  opt.file = file;
+  opt.now = At("2026-04-01T00:00:00Z");
+  Result<ImportReport> r2 = ImportEvents(Context(*other), opt);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.status().message().find("analytics.intent"), std::string::npos) << r2.status().message();
+
+  // The purpose exists: the same file imports.
+  Result<ImportReport> ok = Run(file);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->committed);
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_F(EventsImportTest, MissingFileIsFatal) {
+  Result<ImportReport> r = Run(dir_ + "/missing.csv");
+  EXPECT_FALSE(r.ok());
+  Result<ImportReport> j = Run(dir_ + "/missing.jsonl");
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), Status::Code::kIo);
+  // The store is usable afterwards: no transaction was left open.
+  Result<ImportReport> ok = Run(Write("e.csv", std::string(kHeader) + "2026-03-01T10:00:00Z,acme.com,,x,,early,view\n"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->committed);
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+}  // namespace
+}  // namespace fairlead
