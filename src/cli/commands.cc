@@ -576,6 +576,7 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddRules(app, data, exit_code);
   AddDemo(app, data, exit_code);
   RegisterIntentCommands(app, data, exit_code);
+  RegisterSegmentCommands(app, data, exit_code);
 }
 
 }  // namespace fairlead

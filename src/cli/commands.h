@@ -10,5 +10,7 @@ namespace fairlead {
 void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code);
 // intent_commands.cc: events import, account show, intent top.
 void RegisterIntentCommands(CLI::App& app, DataOptions& data, int* exit_code);
+// segment_commands.cc: search, list, explain.
+void RegisterSegmentCommands(CLI::App& app, DataOptions& data, int* exit_code);
 
 }  // namespace fairlead

@@ -9,6 +9,7 @@
 
 #include "cli/context.h"
 #include "ingest/importer.h"
+#include "intent/intent.h"
 
 namespace fairlead {
 
@@ -21,5 +22,9 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label);
 // Prints the report (text or JSON) and returns the exit code: 0, 3 (partial) or 4 (nothing written).
 int ReportImport(const ImportReport& rep, const std::string& file, const std::string& kind, bool dry_run,
                  bool as_json, std::ostream& out);
+
+// The tenant's intent model, built from every stored event with the thresholds of
+// DATA/intent.json (defaults when absent).
+Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx);
 
 }  // namespace fairlead

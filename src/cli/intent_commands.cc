@@ -19,36 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-// The tenant's intent thresholds: DATA/intent.json when present, else the defaults.
-Result<IntentConfig> LoadIntentConfig(const AppContext& ctx) {
-  std::string path = ctx.dir + "/intent.json";
-  if (access(path.c_str(), R_OK) != 0) return IntentConfig();
-  Result<std::string> text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  return IntentConfigFromJson(*text, path);
-}
-
-// Builds the model from every stored event (incremental from here on).
-Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx) {
-  Result<IntentConfig> config = LoadIntentConfig(ctx);
-  if (!config.ok()) return config.status();
-  auto model = std::make_unique<IntentModel>(*config);
-  IntentEvent ie;
-  Status s = ctx.store->ForEachEvent(ctx.tenant, INT64_MIN, [&](const ActivityEvent& e) {
-    ie.at = e.at;
-    ie.account_id = e.account_id;
-    ie.person_id = e.person_id;
-    ie.topic = model->TopicId(e.topic);
-    ie.vendor = model->VendorId(e.vendor);
-    ie.stage = e.stage;
-    ie.action = e.action;
-    ie.senior = e.senior;
-    model->Add(ie);
-  });
-  if (!s.ok()) return s;
-  return model;
-}
-
 json IntentJson(const IntentModel& m, const TopicIntent& t) {
   json signals = json::array();
   for (int b = 0; b < kSignalCount; ++b)

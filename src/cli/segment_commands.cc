@@ -1,0 +1,371 @@
+// CLI: search, list (create, show, export-ids, assign), explain.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/normalize.h"
+#include "index/filter.h"
+#include "index/people_index.h"
+#include "index/query.h"
+
+namespace fairlead {
+namespace {
+
+using nlohmann::json;
+
+// Everything a list query needs, loaded once per command.
+struct Segments {
+  std::unique_ptr<AppContext> ctx;
+  std::unique_ptr<PeopleIndex> index;
+  std::unique_ptr<IntentModel> intent;
+  QueryContext query;
+  int depth = 0;  // lists referring to lists
+};
+
+Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
+  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
+  if (!ctx.ok()) return ctx.status();
+  s.ctx = std::move(*ctx);
+  AppContext& c = *s.ctx;
+  Result<std::unique_ptr<PeopleIndex>> index =
+      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression);
+  if (!index.ok()) return index.status();
+  s.index = std::move(*index);
+  Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c);
+  if (!intent.ok()) return intent.status();
+  s.intent = std::move(*intent);
+  s.query.index = s.index.get();
+  s.query.intent = s.intent.get();
+  s.query.at = at;
+  s.query.role = role;
+  s.query.purpose_of = [&c](std::string_view id) { return c.store->GetPurpose(c.tenant, id); };
+  Segments* self = &s;
+  s.query.list_rows = [self](std::string_view name) -> Result<Bitset> {
+    if (self->depth > 8) return Status::Invalid("list:" + std::string(name) + ": lists refer to each other in a cycle");
+    AppContext& c = *self->ctx;
+    Result<ListInfo> list = c.store->GetList(c.tenant, name);
+    if (!list.ok()) return list.status();
+    Result<FilterNode> filter = ParseFilter(list->filter);
+    if (!filter.ok()) return filter.status().WithContext("list " + list->name + ": ");
+    ++self->depth;
+    Result<Bitset> rows = [&]() -> Result<Bitset> {
+      if (!list->is_static) return Evaluate(*filter, self->query);
+      // A static list is a snapshot, re-decided at use: its members, less anyone the
+      // filter's policy terms (and the view decision) would now exclude.
+      Result<std::vector<int64_t>> members = c.store->ListMembers(c.tenant, name);
+      if (!members.ok()) return members.status();
+      Bitset out(self->index->rows());
+      for (int64_t id : *members)
+        if (std::optional<uint32_t> row = self->index->RowOf(id)) out.Set(*row);
+      std::vector<const FilterNode*> policy_terms;
+      std::vector<const FilterNode*> stack = {&*filter};
+      while (!stack.empty()) {
+        const FilterNode* n = stack.back();
+        stack.pop_back();
+        if (n->kind == FilterNode::Kind::kAnd)
+          for (const FilterNode& ch : n->children) stack.push_back(&ch);
+        else if (n->kind == FilterNode::Kind::kEligible)
+          policy_terms.push_back(n);
+      }
+      for (const FilterNode* t : policy_terms) {
+        Result<Bitset> b = Evaluate(*t, self->query);
+        if (!b.ok()) return b;
+        out.And(*b);
+      }
+      Purpose none;
+      none.kind = PurposeKind::kAnalytics;
+      out.And(self->index->Eligible(none, std::nullopt, Action::kView, self->query.role, self->query.at));
+      out.AndNot(self->index->Suppressed());
+      return out;
+    }();
+    --self->depth;
+    return rows;
+  };
+  return Status::Ok();
+}
+
+Result<Time> TimeOption(const std::string& text) {
+  if (text.empty()) return Now();
+  Result<Time> t = ParseTime(text);
+  if (!t.ok()) return t.status().WithContext("--at: ");
+  return t;
+}
+
+Result<FilterNode> FilterOption(const std::string& text, bool is_json) {
+  if (!is_json) {
+    Result<FilterNode> f = ParseFilter(text);
+    if (!f.ok()) return f.status().WithContext("filter: ");
+    return f;
+  }
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status::Invalid("filter: not valid JSON");
+  return FilterFromJson(j);
+}
+
+// Prints a page of people, as text or JSON lines.
+Status PrintPage(Segments& s, const RankedPage& page, bool as_json, std::ostream& out) {
+  AppContext& c = *s.ctx;
+  if (!as_json) out << page.total << " people\n";
+  for (size_t i = 0; i < page.person_ids.size(); ++i) {
+    Result<Person> p = c.store->GetPerson(c.tenant, page.person_ids[i]);
+    if (!p.ok()) return p.status();
+    if (as_json) {
+      out << json{{"id", p->subject.id}, {"name", p->first_name + " " + p->last_name}, {"title", p->title},
+                  {"seniority", p->seniority}, {"function", p->subject.function}, {"country", p->subject.country},
+                  {"account", p->account_domain}, {"score", page.scores[i]}}.dump()
+          << "\n";
+    } else {
+      char line[512];
+      std::snprintf(line, sizeof line, "%10lld  %-28.28s %-10.10s %-6.6s %-28.28s %9.2f",
+                    static_cast<long long>(p->subject.id), (p->first_name + " " + p->last_name).c_str(),
+                    p->seniority.c_str(), p->subject.country.c_str(), p->account_domain.c_str(), page.scores[i]);
+      out << line << "\n";
+    }
+  }
+  return Status::Ok();
+}
+
+struct QueryArgs {
+  std::string filter, topic, at, role = "list_builder";
+  size_t limit = 20, offset = 0;
+  bool json_filter = false, json = false, count = false;
+};
+
+void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool with_filter) {
+  if (with_filter) {
+    cmd->add_option("filter", a.filter, "the filter, e.g. \"country in (DE, FR) and eligible(marketing, email)\"")
+        ->required();
+    cmd->add_flag("--json-filter", a.json_filter, "the filter is a JSON tree");
+  }
+  cmd->add_option("--topic", a.topic, "rank by the account's intent score for this topic");
+  cmd->add_option("--limit", a.limit, "page size")->capture_default_str();
+  cmd->add_option("--offset", a.offset, "page start")->capture_default_str();
+  cmd->add_option("--at", a.at, "decide as of this time (default now)");
+  cmd->add_option("--role", a.role, "the actor's role")->capture_default_str();
+  cmd->add_flag("--json", a.json, "JSON lines");
+  cmd->add_flag("--count", a.count, "print the count only");
+}
+
+Status RunQuery(const DataOptions& data, const QueryArgs& a, const std::function<Result<Bitset>(Segments&)>& rows) {
+  Role role;
+  if (!Parse(a.role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+  Result<Time> at = TimeOption(a.at);
+  if (!at.ok()) return at.status();
+  Segments s;
+  FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+  Result<Bitset> r = rows(s);
+  if (!r.ok()) return r.status();
+  if (a.count) {
+    std::cout << r->Count() << "\n";
+    return Status::Ok();
+  }
+  RankedPage page = Rank(*r, s.query, AsciiLower(a.topic), a.offset, a.limit);
+  return PrintPage(s, page, a.json, std::cout);
+}
+
+void AddSearch(CLI::App& app, DataOptions& data, int* code) {
+  auto a = std::make_shared<QueryArgs>();
+  CLI::App* cmd = app.add_subcommand("search", "find people with the filter language; lawful by construction when "
+                                               "the filter has eligible(...)");
+  AddQueryOptions(cmd, *a, true);
+  cmd->callback([&data, code, a] {
+    Status s = RunQuery(data, *a, [&](Segments& seg) -> Result<Bitset> {
+      Result<FilterNode> f = FilterOption(a->filter, a->json_filter);
+      if (!f.ok()) return f.status();
+      return Evaluate(*f, seg.query);
+    });
+    if (!s.ok()) *code = Fail(s);
+  });
+}
+
+void AddList(CLI::App& app, DataOptions& data, int* code) {
+  CLI::App* list = app.add_subcommand("list", "static lists and dynamic segments");
+  list->require_subcommand(1);
+
+  struct CreateArgs {
+    std::string name, filter, topic, at, role = "list_builder";
+    bool is_static = false, json_filter = false;
+  };
+  auto c = std::make_shared<CreateArgs>();
+  CLI::App* create = list->add_subcommand("create", "save a dynamic segment (a filter) or, with --static, a snapshot");
+  create->add_option("name", c->name, "list name")->required();
+  create->add_option("--filter", c->filter, "the filter")->required();
+  create->add_flag("--json-filter", c->json_filter, "the filter is a JSON tree");
+  create->add_flag("--static", c->is_static, "snapshot the current members (re-decided at use)");
+  create->add_option("--topic", c->topic, "default ranking topic");
+  create->add_option("--at", c->at, "as of (default now)");
+  create->add_option("--role", c->role, "the actor's role")->capture_default_str();
+  create->callback([&data, code, c] {
+    Status st = [&]() -> Status {
+      Result<FilterNode> f = FilterOption(c->filter, c->json_filter);
+      if (!f.ok()) return f.status();
+      Role role;
+      if (!Parse(c->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+      Result<Time> at = TimeOption(c->at);
+      if (!at.ok()) return at.status();
+      Segments s;
+      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      Result<Bitset> rows = Evaluate(*f, s.query);  // also validates every term
+      if (!rows.ok()) return rows.status();
+      std::vector<int64_t> members;
+      if (c->is_static)
+        for (uint32_t r : rows->ToRows()) members.push_back(s.index->PersonId(r));
+      ListInfo info{c->name, c->is_static, f->ToText(), AsciiLower(c->topic), Now(), 0, {}};
+      FL_RETURN_IF_ERROR(s.ctx->store->PutList(s.ctx->tenant, info, members));
+      std::cout << (c->is_static ? "static list " : "segment ") << c->name << ": " << rows->Count()
+                << " people now\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+
+  auto show_name = std::make_shared<std::string>();
+  auto show = std::make_shared<QueryArgs>();
+  CLI::App* sh = list->add_subcommand("show", "the members of a list, re-decided now (or every list without a name)");
+  sh->add_option("name", *show_name, "list name");
+  AddQueryOptions(sh, *show, false);
+  sh->callback([&data, code, show_name, show] {
+    if (show_name->empty()) {
+      auto ctx = Open(data, code);
+      if (!ctx) return;
+      Result<std::vector<ListInfo>> all = ctx->store->ListLists(ctx->tenant);
+      if (!all.ok()) { *code = Fail(all.status()); return; }
+      for (const ListInfo& l : *all) {
+        std::string users;
+        for (const std::string& u : l.assigned) users += (users.empty() ? "" : ",") + u;
+        std::cout << l.name << "\t" << (l.is_static ? "static (" + std::to_string(l.members) + " at creation)" : "segment")
+                  << "\t" << l.filter << (users.empty() ? "" : "\tassigned to " + users) << "\n";
+      }
+      return;
+    }
+    Status s = RunQuery(data, *show, [&](Segments& seg) { return seg.query.list_rows(*show_name); });
+    if (!s.ok()) *code = Fail(s);
+  });
+
+  auto ex_name = std::make_shared<std::string>();
+  auto ex = std::make_shared<QueryArgs>();
+  CLI::App* exp = list->add_subcommand("export-ids", "the person ids of a list, one a line, re-decided now");
+  exp->add_option("name", *ex_name, "list name")->required();
+  exp->add_option("--at", ex->at, "as of (default now)");
+  exp->add_option("--role", ex->role, "the actor's role")->capture_default_str();
+  exp->callback([&data, code, ex_name, ex] {
+    Status st = [&]() -> Status {
+      Role role;
+      if (!Parse(ex->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+      Result<Time> at = TimeOption(ex->at);
+      if (!at.ok()) return at.status();
+      Segments s;
+      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      Result<Bitset> rows = s.query.list_rows(*ex_name);
+      if (!rows.ok()) return rows.status();
+      std::vector<int64_t> ids;
+      for (uint32_t r : rows->ToRows()) ids.push_back(s.index->PersonId(r));
+      std::sort(ids.begin(), ids.end());
+      for (int64_t id : ids) std::cout << id << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+
+  auto as_name = std::make_shared<std::string>();
+  auto as_user = std::make_shared<std::string>();
+  CLI::App* assign = list->add_subcommand("assign", "assign a list to a user");
+  assign->add_option("name", *as_name, "list name")->required();
+  assign->add_option("--user", *as_user, "user name")->required();
+  assign->callback([&data, code, as_name, as_user] {
+    auto ctx = Open(data, code);
+    if (!ctx) return;
+    Status s = ctx->store->AssignList(ctx->tenant, *as_name, *as_user);
+    if (!s.ok()) { *code = Fail(s); return; }
+    std::cout << "assigned " << *as_name << " to " << *as_user << "\n";
+  });
+}
+
+void AddExplain(CLI::App& app, DataOptions& data, int* code) {
+  struct Args {
+    std::string person, list, filter, at, role = "list_builder";
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("explain", "why a person is in or out of a list or filter: every term, and the "
+                                                "policy reasons");
+  cmd->add_option("--person", a->person, "person id or email")->required();
+  cmd->add_option("--list", a->list, "list name");
+  cmd->add_option("--filter", a->filter, "a filter instead of a list");
+  cmd->add_option("--at", a->at, "as of (default now)");
+  cmd->add_option("--role", a->role, "the actor's role")->capture_default_str();
+  cmd->add_flag("--json", a->json, "JSON");
+  cmd->callback([&data, code, a] {
+    Status st = [&]() -> Status {
+      if (a->list.empty() == a->filter.empty()) return Status::Invalid("give --list or --filter");
+      Role role;
+      if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+      Result<Time> at = TimeOption(a->at);
+      if (!at.ok()) return at.status();
+      Segments s;
+      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      AppContext& c = *s.ctx;
+      int64_t id = 0;
+      if (a->person.find('@') != std::string::npos) {
+        Result<std::string> e = NormalizeEmail(a->person);
+        if (!e.ok()) return e.status().WithContext("--person: ");
+        Result<std::optional<int64_t>> found = c.store->FindPersonByEmail(c.tenant, *e);
+        if (!found.ok()) return found.status();
+        if (!*found) return Status::NotFound("--person: no person with address " + *e);
+        id = **found;
+      } else {
+        id = std::atoll(a->person.c_str());
+      }
+      std::optional<uint32_t> row = s.index->RowOf(id);
+      if (!row) return Status::NotFound("--person: no person with id " + a->person);
+      std::string text = a->filter;
+      bool is_static = false;
+      if (!a->list.empty()) {
+        Result<ListInfo> l = c.store->GetList(c.tenant, a->list);
+        if (!l.ok()) return l.status();
+        text = l->filter;
+        is_static = l->is_static;
+      }
+      Result<FilterNode> f = ParseFilter(text);
+      if (!f.ok()) return f.status();
+      bool in = false;
+      Result<std::vector<TermVerdict>> verdicts = ExplainRow(*f, s.query, *row, &in);
+      if (!verdicts.ok()) return verdicts.status();
+      std::string static_note;
+      if (is_static) {
+        Result<Bitset> members = s.query.list_rows(a->list);
+        if (!members.ok()) return members.status();
+        bool member = members->Test(*row);
+        static_note = member ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
+        in = member;
+      }
+      if (a->json) {
+        json terms = json::array();
+        for (const TermVerdict& v : *verdicts) terms.push_back({{"term", v.term}, {"holds", v.holds}, {"detail", v.detail}});
+        std::cout << json{{"person", id}, {"in", in}, {"terms", terms}}.dump() << "\n";
+        return Status::Ok();
+      }
+      std::cout << "person #" << id << " is " << (in ? "IN" : "OUT") << (a->list.empty() ? "" : " of list " + a->list)
+                << (static_note.empty() ? "" : " (" + static_note + ")") << "\n";
+      for (const TermVerdict& v : *verdicts)
+        std::cout << "  " << (v.holds ? "yes " : "NO  ") << v.term << (v.detail.empty() ? "" : "\n        " + v.detail)
+                  << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
+}  // namespace
+
+void RegisterSegmentCommands(CLI::App& app, DataOptions& data, int* exit_code) {
+  AddSearch(app, data, exit_code);
+  AddList(app, data, exit_code);
+  AddExplain(app, data, exit_code);
+}
+
+}  // namespace fairlead
