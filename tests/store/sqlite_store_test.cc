@@ -137,7 +137,7 @@ namespace {
 
 // A cached statement left after an early return must not keep its old bindings.
 TEST(SqliteStore, LookupsAfterANotFoundUseTheirOwnArguments) {
-  auto store = OpenSqliteStore(::testing::TempDir() + "/notfound.db");
+  auto store = OpenSqliteStore(TempDb("notfound"));
   ASSERT_TRUE(store.ok());
   Store& s = **store;
   int64_t a = *s.EnsureTenant("a"), b = *s.EnsureTenant("b");
