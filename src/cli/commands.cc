@@ -500,6 +500,91 @@ void AddRules(CLI::App& app, DataOptions& data, int* code) {
   });
 }
 
+void AddConsent(CLI::App& app, DataOptions& data, int* code) {
+  CLI::App* consent = app.add_subcommand("consent", "record lawful-basis changes (history is appended, never rewritten)");
+  consent->require_subcommand(1);
+  struct Args {
+    std::string person, basis = "consent", status, scope, channels = "email", at, confirmed_at, expires_at, source,
+                notice;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* add = consent->add_subcommand("add", "append a basis record: a grant, a withdrawal, a confirmation...");
+  add->add_option("--person", a->person, "person id, external ref or email")->required();
+  add->add_option("--basis", a->basis, "lawful basis: " + Choices<LawfulBasis>())->capture_default_str();
+  add->add_option("--status", a->status, Choices<BasisStatus>())->required();
+  add->add_option("--scope", a->scope, "purpose id or prefix it covers")->required();
+  add->add_option("--channels", a->channels, "email,sms,phone,post")->capture_default_str();
+  add->add_option("--at", a->at, "when (default now)");
+  add->add_option("--confirmed-at", a->confirmed_at, "double opt-in confirmation time");
+  add->add_option("--expires-at", a->expires_at, "expiry time");
+  add->add_option("--source", a->source, "evidence: where it was given (form, preference centre...)");
+  add->add_option("--notice", a->notice, "evidence: the notice version shown");
+  add->callback([&data, code, a] {
+    Status st = [&]() -> Status {
+      BasisRecord b;
+      if (!Parse(a->basis, &b.basis)) return Status::Invalid("--basis: must be one of " + Choices<LawfulBasis>());
+      if (!Parse(a->status, &b.status)) return Status::Invalid("--status: must be one of " + Choices<BasisStatus>());
+      b.scopes = {a->scope};
+      Result<ChannelSet> ch = ParseChannels(a->channels);
+      if (!ch.ok()) return ch.status();
+      b.channels = *ch;
+      b.channels_given = true;
+      b.at = Now();
+      struct TimeArg { const std::string* text; const char* flag; std::optional<Time>* out; };
+      std::optional<Time> at;
+      for (TimeArg t : {TimeArg{&a->at, "--at", &at}, TimeArg{&a->confirmed_at, "--confirmed-at", &b.confirmed_at},
+                        TimeArg{&a->expires_at, "--expires-at", &b.expires_at}}) {
+        if (t.text->empty()) continue;
+        Result<Time> v = ParseTime(*t.text);
+        if (!v.ok()) return v.status().WithContext(std::string(t.flag) + ": ");
+        *t.out = *v;
+      }
+      if (at) b.at = *at;
+      b.evidence = json{{"source", a->source.empty() ? "cli" : a->source}, {"notice_version", a->notice}}.dump();
+      auto ctx = OpenContext(data);
+      if (!ctx.ok()) return ctx.status();
+      Result<int64_t> id = ResolvePerson(**ctx, a->person);
+      if (!id.ok()) return id.status();
+      Result<Person> p = (*ctx)->store->GetPerson((*ctx)->tenant, *id);
+      if (!p.ok()) return p.status();
+      FL_RETURN_IF_ERROR((*ctx)->store->AddBasisRecord((*ctx)->tenant, *id, &b));  // durable when it returns
+      std::cout << "recorded basis record #" << b.id << " (" << Name(b.basis) << ", " << Name(b.status) << ", "
+                << a->scope << ") for person #" << *id << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+
+  auto person = std::make_shared<std::string>();
+  auto at = std::make_shared<std::string>();
+  CLI::App* object = app.add_subcommand("object", "record a person's objection to direct marketing (absolute, Art. 21(3))");
+  object->add_option("--person", *person, "person id, external ref or email")->required();
+  object->add_option("--at", *at, "when (default now)");
+  object->callback([&data, code, person, at] {
+    Status st = [&]() -> Status {
+      Time when = Now();
+      if (!at->empty()) {
+        Result<Time> t = ParseTime(*at);
+        if (!t.ok()) return t.status().WithContext("--at: ");
+        when = *t;
+      }
+      auto ctx = OpenContext(data);
+      if (!ctx.ok()) return ctx.status();
+      Result<int64_t> id = ResolvePerson(**ctx, *person);
+      if (!id.ok()) return id.status();
+      Result<Person> p = (*ctx)->store->GetPerson((*ctx)->tenant, *id);
+      if (!p.ok()) return p.status();
+      if (!p->subject.objected_direct_marketing_at || *p->subject.objected_direct_marketing_at > when)
+        p->subject.objected_direct_marketing_at = when;
+      FL_RETURN_IF_ERROR((*ctx)->store->UpdatePerson((*ctx)->tenant, *p));
+      std::cout << "person #" << *id << " objected to direct marketing at "
+                << FormatTime(*p->subject.objected_direct_marketing_at) << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
 void AddDemo(CLI::App& app, DataOptions& data, int* code) {
   auto people = std::make_shared<uint64_t>(5000);
   CLI::App* cmd = app.add_subcommand("demo", "the main job on the embedded default: a demo tenant with generated "
@@ -575,6 +660,7 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddPurpose(app, data, exit_code);
   AddRules(app, data, exit_code);
   AddDemo(app, data, exit_code);
+  AddConsent(app, data, exit_code);
   RegisterIntentCommands(app, data, exit_code);
   RegisterSegmentCommands(app, data, exit_code);
 }

@@ -131,3 +131,53 @@ TEST_F(CliTest, BadRulesFileStopsEveryCommandWithItsLine) {
 
 }  // namespace
 }  // namespace fairlead
+
+namespace fairlead {
+namespace {
+
+TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
+  ASSERT_EQ(Fl("init").code, 0);
+  std::string accounts = Write("a.csv", "domain,name,industry,employee_band,hq_country,technologies\n"
+                                        "acme.co.uk,Acme,Software,201-500,GB,kubernetes;terraform\n"
+                                        "beta.de,Beta,Retail,11-50,DE,salesforce\n");
+  ASSERT_EQ(Fl("import accounts " + accounts).code, 0);
+  std::string people = Write("p.csv", "email,first_name,country,recipient,seniority,account_domain\n"
+                                      "ann@acme.co.uk,Ann,GB,corporate,director,acme.co.uk\n"
+                                      "bob@acme.co.uk,Bob,GB,corporate,entry,acme.co.uk\n"
+                                      "cem@beta.de,Cem,DE,corporate,cxo,beta.de\n");
+  ASSERT_EQ(Fl("import people " + people).code, 0);
+  CmdRun r = Fl("search \"seniority >= director and eligible(marketing, email)\" --count --at 2026-01-01");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "1\n") << "Ann (GB, opt-out regime with an LIA); Cem is in DE (consent needed)";
+  r = Fl("search \"any(tech: [terraform]) and not seniority = entry\" --json --at 2026-01-01");
+  EXPECT_NE(r.out.find("\"name\":\"Ann \""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Bob"), std::string::npos) << r.out;
+  r = Fl("search \"country in (GB\"");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("column 15"), std::string::npos) << r.out;
+
+  ASSERT_EQ(Fl("list create leads --static --filter \"eligible(marketing, email)\" --at 2026-01-01").code, 0);
+  ASSERT_EQ(Fl("list assign leads --user sam").code, 0);
+  r = Fl("list export-ids leads --at 2026-01-01");
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;  // Ann and Bob
+  // Ann objects: the static list is re-decided at use and she drops out.
+  ASSERT_EQ(Fl("object --person ann@acme.co.uk --at 2025-12-01").code, 0);
+  r = Fl("list export-ids leads --at 2026-01-01");
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  r = Fl("explain --person ann@acme.co.uk --list leads --at 2026-01-01");
+  EXPECT_NE(r.out.find("OUT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("OBJECTED"), std::string::npos) << r.out;
+  r = Fl("list show");
+  EXPECT_NE(r.out.find("assigned to sam"), std::string::npos) << r.out;
+  // A consent withdrawal through the write path.
+  ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status granted --scope marketing --channels email --at 2025-01-01").code, 0);
+  ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status withdrawn --scope marketing --channels email --at 2025-06-01").code, 0);
+  r = Fl("list export-ids leads --at 2026-01-01");
+  EXPECT_EQ(r.out, "") << r.out;
+  r = Fl("consent add --person bob@acme.co.uk --status maybe --scope marketing");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("--status"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace fairlead
