@@ -663,6 +663,7 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddConsent(app, data, exit_code);
   RegisterIntentCommands(app, data, exit_code);
   RegisterSegmentCommands(app, data, exit_code);
+  RegisterBenchCommands(app, data, exit_code);
 }
 
 }  // namespace fairlead

@@ -1,0 +1,364 @@
+// CLI: the fairlead side of the benchmark (bench/run drives it; ../shared/spec/bench.md).
+//   fairlead bench export --gen GEN --out EXPORT   the precomputed tables the peers may use
+//   fairlead bench run --export EXPORT --out OUT.json  Q1..Q5 timed in one process
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <unordered_map>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/normalize.h"
+#include "index/filter.h"
+#include "index/people_index.h"
+#include "index/query.h"
+
+namespace fairlead {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double Ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return 0;
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The benchmark's fixed parameters (bench.md "Queries").
+json Params(int runs) {
+  return json{{"q1_countries", {"DE", "FR", "GB", "NL", "US-CA"}},
+              {"q1_seniorities", {"director", "vp", "cxo"}},
+              {"q1_industry", "Software"},
+              {"q3_techs", {"kubernetes", "terraform", "snowflake", "okta", "datadog"}},
+              {"q3_bands", {"51-200", "201-500", "501-1000"}},
+              {"q3_functions", {"engineering", "it"}},
+              {"top_k", 100},
+              {"runs", runs},
+              {"purpose", "marketing.security"},
+              {"channel", "email"},
+              {"topic", "security"}};
+}
+
+std::string Q1Filter(const json& p) {
+  std::string countries, seniorities;
+  for (const auto& c : p["q1_countries"]) countries += (countries.empty() ? "" : ", ") + c.get<std::string>();
+  for (const auto& s : p["q1_seniorities"]) seniorities += (seniorities.empty() ? "" : ", ") + s.get<std::string>();
+  return "country in (" + countries + ") and seniority in (" + seniorities + ") and industry = " +
+         p["q1_industry"].get<std::string>() + " and eligible(" + p["purpose"].get<std::string>() + ", " +
+         p["channel"].get<std::string>() + ") and not suppressed";
+}
+
+std::string Q3Filter(const json& p) {
+  auto join = [](const json& a) {
+    std::string s;
+    for (const auto& v : a) s += (s.empty() ? "" : ", ") + v.get<std::string>();
+    return s;
+  };
+  return "any(tech: [" + join(p["q3_techs"]) + "]) and employee_band in (" + join(p["q3_bands"]) +
+         ") and function in (" + join(p["q3_functions"]) + ") and not list:bench-q3-static";
+}
+
+struct Bench {
+  std::unique_ptr<AppContext> ctx;
+  std::unique_ptr<PeopleIndex> index;
+  std::unique_ptr<IntentModel> intent;
+  QueryContext query;
+  std::unordered_map<int64_t, std::string> ref_of;  // person id -> person_ref
+  Bitset static_list;
+};
+
+Status LoadBench(Bench& b, const DataOptions& data, Time at, bool refs) {
+  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
+  if (!ctx.ok()) return ctx.status();
+  b.ctx = std::move(*ctx);
+  AppContext& c = *b.ctx;
+  Result<std::unique_ptr<PeopleIndex>> index =
+      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression);
+  if (!index.ok()) return index.status();
+  b.index = std::move(*index);
+  Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c);
+  if (!intent.ok()) return intent.status();
+  b.intent = std::move(*intent);
+  b.query.index = b.index.get();
+  b.query.intent = b.intent.get();
+  b.query.at = at;
+  b.query.role = Role::kListBuilder;
+  b.query.purpose_of = [&c](std::string_view id) { return c.store->GetPurpose(c.tenant, id); };
+  b.static_list = Bitset(b.index->rows());
+  Bench* self = &b;
+  b.query.list_rows = [self](std::string_view name) -> Result<Bitset> {
+    if (name != "bench-q3-static") return Status::NotFound("no list " + std::string(name));
+    return self->static_list;
+  };
+  if (refs) {
+    FL_RETURN_IF_ERROR(c.store->ForEachPerson(c.tenant, [&](Person&& p) {
+      b.ref_of.emplace(p.subject.id, p.external_ref);
+    }));
+  }
+  return Status::Ok();
+}
+
+Status WriteLines(const std::string& path, const std::string& header, const std::vector<std::string>& lines) {
+  std::ofstream out(path);
+  out << header << "\n";
+  for (const std::string& l : lines) out << l << "\n";
+  if (!out.flush()) return Status::Io(path + ": cannot write");
+  return Status::Ok();
+}
+
+long PeakRssKb() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void AddBenchExport(CLI::App* bench, DataOptions& data, int* code) {
+  struct Args {
+    std::string out, at = "2026-11-01T00:00:00Z";
+    int runs = 5;
+    uint64_t seed = 7;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = bench->add_subcommand("export", "write the precomputed tables the peers may use (not timed)");
+  cmd->add_option("--out", a->out, "export directory")->required();
+  cmd->add_option("--at", a->at, "decision time")->capture_default_str();
+  cmd->add_option("--runs", a->runs, "runs per query")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed for the static list and the withdrawals")->capture_default_str();
+  cmd->callback([&data, code, a] {
+    Status st = [&]() -> Status {
+      Result<Time> at = ParseTime(a->at);
+      if (!at.ok()) return at.status();
+      Bench b;
+      FL_RETURN_IF_ERROR(LoadBench(b, data, *at, true));
+      json params = Params(a->runs);
+      params["at"] = a->at;
+      std::string mk = "mkdir -p '" + a->out + "'";
+      if (std::system(mk.c_str()) != 0) return Status::Io(a->out + ": cannot create");
+      Result<Purpose> purpose = b.query.purpose_of(params["purpose"].get<std::string>());
+      if (!purpose.ok()) return purpose.status();
+      const Bitset& elig = b.index->Eligible(*purpose, Channel::kEmail, Action::kContact, Role::kListBuilder, *at);
+      std::vector<std::string> lines;
+      lines.reserve(b.index->rows());
+      for (uint32_t r = 0; r < b.index->rows(); ++r)
+        lines.push_back(b.ref_of[b.index->PersonId(r)] + "," + (elig.Test(r) && !b.index->Suppressed().Test(r) ? "1" : "0"));
+      FL_RETURN_IF_ERROR(WriteLines(a->out + "/eligibility.csv", "person_ref,eligible", lines));
+      lines.clear();
+      if (std::optional<uint32_t> topic = b.intent->FindTopic("security")) {
+        for (const auto& [account, ti] : b.intent->Top(*topic, *at, SIZE_MAX)) {
+          Result<Account> acc = b.ctx->store->GetAccount(b.ctx->tenant, account);
+          if (!acc.ok()) return acc.status();
+          char score[64];
+          std::snprintf(score, sizeof score, "%.17g", ti.score);
+          lines.push_back(acc->domain + "," + score + "," + std::to_string(static_cast<int>(ti.gauge)));
+        }
+      }
+      FL_RETURN_IF_ERROR(WriteLines(a->out + "/account_intent.csv", "domain,score,gauge", lines));
+      // A deterministic static list (100k, or a tenth of the people when fewer) and 10k withdrawals.
+      uint64_t x = a->seed * 0x9E3779B97F4A7C15ull + 1;
+      auto next = [&x]() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+      };
+      size_t n = b.index->rows();
+      std::vector<uint32_t> rows(n);
+      for (uint32_t i = 0; i < n; ++i) rows[i] = i;
+      for (size_t i = n; i > 1; --i) std::swap(rows[i - 1], rows[next() % i]);
+      size_t list_size = std::min<size_t>(100000, n / 10), withdrawals = std::min<size_t>(10000, n / 10);
+      lines.clear();
+      for (size_t i = 0; i < list_size; ++i) lines.push_back(b.ref_of[b.index->PersonId(rows[i])]);
+      std::sort(lines.begin(), lines.end());
+      FL_RETURN_IF_ERROR(WriteLines(a->out + "/static_list.csv", "person_ref", lines));
+      lines.clear();
+      for (size_t i = list_size; i < list_size + withdrawals && i < n; ++i)
+        lines.push_back(b.ref_of[b.index->PersonId(rows[i])]);
+      std::sort(lines.begin(), lines.end());
+      FL_RETURN_IF_ERROR(WriteLines(a->out + "/withdrawals.csv", "person_ref", lines));
+      std::ofstream(a->out + "/params.json") << params.dump(2) << "\n";
+      std::cout << "exported " << n << " eligibility rows (" << elig.Count() << " eligible) to " << a->out << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
+Result<std::vector<std::string>> ReadRefs(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Io(path + ": cannot open");
+  std::vector<std::string> out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+void AddBenchRun(CLI::App* bench, DataOptions& data, int* code) {
+  struct Args {
+    std::string export_dir, out;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = bench->add_subcommand("run", "time Q1..Q5 in one process on the data directory's tenant");
+  cmd->add_option("--export", a->export_dir, "the directory `bench export` wrote")->required();
+  cmd->add_option("--out", a->out, "result JSON")->required();
+  cmd->callback([&data, code, a] {
+    Status st = [&]() -> Status {
+      Result<std::string> ptext = ReadFile(a->export_dir + "/params.json");
+      if (!ptext.ok()) return ptext.status();
+      json params = json::parse(*ptext, nullptr, false);
+      if (params.is_discarded()) return Status::Invalid("params.json: not JSON");
+      Result<Time> at = ParseTime(params["at"].get<std::string>());
+      if (!at.ok()) return at.status();
+      int runs = params["runs"].get<int>();
+      size_t k = params["top_k"].get<size_t>();
+      Bench b;
+      auto t0 = Clock::now();
+      FL_RETURN_IF_ERROR(LoadBench(b, data, *at, false));
+      auto t1 = Clock::now();
+      // Person refs by id (only to print ids; not timed).
+      std::unordered_map<std::string, int64_t> id_of;
+      std::unordered_map<int64_t, std::string> ref_of;
+      FL_RETURN_IF_ERROR(b.ctx->store->ForEachPerson(b.ctx->tenant, [&](Person&& p) {
+        id_of.emplace(p.external_ref, p.subject.id);
+        ref_of.emplace(p.subject.id, p.external_ref);
+      }));
+      Result<std::vector<std::string>> static_refs = ReadRefs(a->export_dir + "/static_list.csv");
+      if (!static_refs.ok()) return static_refs.status();
+      for (const std::string& r : *static_refs)
+        if (auto id = id_of.find(r); id != id_of.end())
+          if (auto row = b.index->RowOf(id->second)) b.static_list.Set(*row);
+      Result<FilterNode> q1 = ParseFilter(Q1Filter(params));
+      if (!q1.ok()) return q1.status();
+      Result<FilterNode> q3 = ParseFilter(Q3Filter(params));
+      if (!q3.ok()) return q3.status();
+      // Build the eligibility set once before timing (as the peers get theirs precomputed).
+      auto tb0 = Clock::now();
+      FL_RETURN_IF_ERROR(Evaluate(*q1, b.query).status());
+      auto tb1 = Clock::now();
+      json result = {{"system", "fairlead"}, {"version", "0.1.0"}, {"load_s", Ms(t0, t1) / 1000},
+                     {"eligibility_build_s", Ms(tb0, tb1) / 1000}};
+      auto ids_of = [&](const RankedPage& page) {
+        json ids = json::array();
+        for (int64_t id : page.person_ids) ids.push_back(ref_of[id]);
+        return ids;
+      };
+      std::vector<double> t_q1, t_q2, t_q3, t_q4;
+      size_t q1_count = 0, q3_count = 0, q4_count = 0;
+      json q2_ids, q3_ids;
+      std::optional<uint32_t> topic = b.intent->FindTopic("security");
+      for (int i = 0; i < runs; ++i) {
+        auto s = Clock::now();
+        Result<Bitset> r1 = Evaluate(*q1, b.query);
+        if (!r1.ok()) return r1.status();
+        q1_count = r1->Count();
+        auto e = Clock::now();
+        t_q1.push_back(Ms(s, e));
+
+        s = Clock::now();
+        Result<Bitset> r2 = Evaluate(*q1, b.query);
+        if (!r2.ok()) return r2.status();
+        RankedPage p2 = Rank(*r2, b.query, "security", 0, k);
+        e = Clock::now();
+        t_q2.push_back(Ms(s, e));
+        q2_ids = ids_of(p2);
+
+        s = Clock::now();
+        Result<Bitset> r3 = Evaluate(*q3, b.query);
+        if (!r3.ok()) return r3.status();
+        q3_count = r3->Count();
+        RankedPage p3 = Rank(*r3, b.query, "security", 0, k);
+        e = Clock::now();
+        t_q3.push_back(Ms(s, e));
+        q3_ids = ids_of(p3);
+
+        s = Clock::now();
+        Result<Bitset> r4 = Evaluate(*q1, b.query);
+        if (!r4.ok()) return r4.status();
+        Bitset accounts(b.index->accounts());
+        for (uint32_t row : r4->ToRows())
+          if (b.index->AccountOf(row) != PeopleIndex::kNoAccount) accounts.Set(b.index->AccountOf(row));
+        q4_count = 0;
+        for (uint32_t acc : accounts.ToRows())
+          if (topic && b.intent->Get(b.index->AccountId(acc), *topic, *at).gauge >= Gauge::kRampingUp) ++q4_count;
+        e = Clock::now();
+        t_q4.push_back(Ms(s, e));
+      }
+      result["queries"]["Q1"] = {{"median_ms", Median(t_q1)}, {"runs_ms", t_q1}, {"count", q1_count}};
+      result["queries"]["Q2"] = {{"median_ms", Median(t_q2)}, {"runs_ms", t_q2}, {"ids", q2_ids}};
+      result["queries"]["Q3"] = {{"median_ms", Median(t_q3)}, {"runs_ms", t_q3}, {"count", q3_count}, {"ids", q3_ids}};
+      result["queries"]["Q4"] = {{"median_ms", Median(t_q4)}, {"runs_ms", t_q4}, {"count", q4_count}};
+
+      // Q5: withdrawals through the normal write path (one durable transaction), then Q2.
+      Result<std::vector<std::string>> wrefs = ReadRefs(a->export_dir + "/withdrawals.csv");
+      if (!wrefs.ok()) return wrefs.status();
+      Store& store = *b.ctx->store;
+      auto w0 = Clock::now();
+      FL_RETURN_IF_ERROR(store.Begin());
+      std::vector<int64_t> changed;
+      for (const std::string& r : *wrefs) {
+        auto id = id_of.find(r);
+        if (id == id_of.end()) continue;
+        BasisRecord rec;
+        rec.basis = LawfulBasis::kConsent;
+        rec.status = BasisStatus::kWithdrawn;
+        rec.scopes = {"marketing"};
+        rec.channels = ChannelBit(Channel::kEmail);
+        rec.channels_given = true;
+        rec.at = *at;
+        rec.evidence = R"({"source":"bench"})";
+        Status s = store.AddBasisRecord(b.ctx->tenant, id->second, &rec);
+        if (!s.ok()) {
+          store.Rollback();
+          return s;
+        }
+        changed.push_back(id->second);
+      }
+      FL_RETURN_IF_ERROR(store.Commit());
+      auto w1 = Clock::now();
+      for (int64_t id : changed) {
+        Result<Person> p = store.GetPerson(b.ctx->tenant, id);
+        if (!p.ok()) return p.status();
+        b.index->Upsert(*p, b.ctx->suppression.ContainsAny(*b.ctx->hasher, p->subject.emails, p->phone));
+      }
+      auto w2 = Clock::now();
+      Result<Bitset> r5 = Evaluate(*q1, b.query);
+      if (!r5.ok()) return r5.status();
+      RankedPage p5 = Rank(*r5, b.query, "security", 0, k);
+      auto w3 = Clock::now();
+      result["queries"]["Q5"] = {{"write_ms", Ms(w0, w1)}, {"index_update_ms", Ms(w1, w2)}, {"query_ms", Ms(w2, w3)},
+                                 {"ids", ids_of(p5)}, {"withdrawals", changed.size()}};
+      result["memory"] = {{"index_bytes", b.index->MemoryBytes()}, {"people", b.index->rows()},
+                          {"index_bytes_per_person", b.index->rows() ? double(b.index->MemoryBytes()) / b.index->rows() : 0},
+                          {"peak_rss_bytes", PeakRssKb() * 1024}};
+      std::ofstream(a->out) << result.dump(2) << "\n";
+      std::cout << "Q1 " << Median(t_q1) << " ms (" << q1_count << "), Q2 " << Median(t_q2) << " ms, Q3 "
+                << Median(t_q3) << " ms (" << q3_count << "), Q4 " << Median(t_q4) << " ms (" << q4_count
+                << "), Q5 write " << Ms(w0, w1) << " ms + index " << Ms(w1, w2) << " ms + query " << Ms(w2, w3)
+                << " ms; load " << Ms(t0, t1) / 1000 << " s, eligibility build " << Ms(tb0, tb1) / 1000 << " s\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
+}  // namespace
+
+void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
+  CLI::App* bench = app.add_subcommand("bench", "the fairlead side of the benchmark (see bench/run)");
+  bench->require_subcommand(1);
+  AddBenchExport(bench, data, exit_code);
+  AddBenchRun(bench, data, exit_code);
+}
+
+}  // namespace fairlead
