@@ -5,7 +5,10 @@
 -- Schema every peer builds at load time (not timed):
 --   accounts(domain PK, name, industry, employee_band, revenue_band, hq_country, technologies)
 --   account_tech(domain, tech)            -- accounts.technologies exploded on ';'
---   people(<the 18 people.csv columns>, eligible)  -- eligible from eligibility.csv, 0 when absent
+--   people(<the 18 people.csv columns>, eligible)  -- eligible from eligibility.csv
+--     Only the people listed in eligibility.csv are loaded: the others were suppressed,
+--     and fairlead never stores them, so they are in no answer (this matters for Q3,
+--     which has no eligibility term; Q1, Q2, Q4 and Q5 need eligible = 1 anyway).
 --   account_intent(domain PK, score double, gauge int)  -- topic "security"
 --   static_list(person_ref PK), withdrawals(person_ref PK)
 -- A person's score is account_intent.score of their account, 0 when absent; ties by

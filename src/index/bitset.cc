@@ -53,7 +53,11 @@ void Bitset::SetAll() {
 }
 void Bitset::ClearAll() { std::fill(words_.begin(), words_.end(), 0); }
 size_t Bitset::Count() const { return PopcountWords(words_.data(), words_.size()); }
-void Bitset::And(const Bitset& o) { AndWords(words_.data(), o.words_.data(), std::min(words_.size(), o.words_.size())); }
+void Bitset::And(const Bitset& o) {
+  size_t n = std::min(words_.size(), o.words_.size());
+  AndWords(words_.data(), o.words_.data(), n);
+  std::fill(words_.begin() + static_cast<ptrdiff_t>(n), words_.end(), 0);  // missing words are empty
+}
 void Bitset::Or(const Bitset& o) { OrWords(words_.data(), o.words_.data(), std::min(words_.size(), o.words_.size())); }
 void Bitset::AndNot(const Bitset& o) {
   AndNotWords(words_.data(), o.words_.data(), std::min(words_.size(), o.words_.size()));

@@ -34,6 +34,7 @@ class Bitset {
   void ClearAll();
 
   size_t Count() const;
+  // Set algebra; an operand with fewer rows counts as empty beyond them.
   void And(const Bitset& other);
   void Or(const Bitset& other);
   void AndNot(const Bitset& other);

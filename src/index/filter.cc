@@ -338,6 +338,14 @@ Result<std::vector<std::string>> StringArray(const json& j, const std::string& p
   return out;
 }
 
+// An optional string member; a member of another type is an error, never an exception.
+Result<std::string> OptString(const json& obj, const char* key, const std::string& fallback, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return Status::Invalid(path + "." + key + ": must be a string");
+  return it->get<std::string>();
+}
+
 bool ValidOp(const std::string& op) {
   return op == "=" || op == "!=" || op == ">=" || op == ">" || op == "<=" || op == "<";
 }
@@ -353,7 +361,9 @@ Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
     if (!j["field"].is_string()) return Status::Invalid(path + ".field: must be a string");
     node.kind = FilterNode::Kind::kCompare;
     node.field = Lower(j["field"].get<std::string>());
-    node.op = j.value("op", "in");
+    Result<std::string> op = OptString(j, "op", "in", path);
+    if (!op.ok()) return op.status();
+    node.op = *op;
     if (node.op != "in" && !ValidOp(node.op)) return Status::Invalid(path + ".op: must be in, =, !=, >=, >, <= or <");
     if (node.op == "in") {
       Result<std::vector<std::string>> v = StringArray(j.value("values", json()), path + ".values");
@@ -400,11 +410,13 @@ Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
       return Status::Invalid(path + ".eligible: needs string purpose and channel");
     node.kind = FilterNode::Kind::kEligible;
     node.values = {v["purpose"].get<std::string>(), v["channel"].get<std::string>()};
-    if (v.contains("action")) node.values.push_back(v.value("action", "contact"));
-    if (v.contains("role")) {
-      if (node.values.size() == 2) node.values.push_back("contact");
-      node.values.push_back(v.value("role", "list_builder"));
-    }
+    Result<std::string> action = OptString(v, "action", "contact", path + ".eligible");
+    if (!action.ok()) return action.status();
+    Result<std::string> role = OptString(v, "role", "", path + ".eligible");
+    if (!role.ok()) return role.status();
+    bool has_role = v.contains("role") && !v["role"].is_null();
+    if (v.contains("action") || has_role) node.values.push_back(*action);
+    if (has_role) node.values.push_back(*role);
     return node;
   }
   if (key == "list") {
@@ -423,7 +435,9 @@ Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
       return Status::Invalid(path + "." + key + ".topic: must be a string");
     node.kind = key == "gauge" ? FilterNode::Kind::kGauge : FilterNode::Kind::kScore;
     node.field = Lower(v["topic"].get<std::string>());
-    node.op = v.value("op", ">=");
+    Result<std::string> op = OptString(v, "op", ">=", path + "." + key);
+    if (!op.ok()) return op.status();
+    node.op = *op;
     if (!ValidOp(node.op)) return Status::Invalid(path + "." + key + ".op: must be =, !=, >=, >, <= or <");
     if (!v.contains("value")) return Status::Invalid(path + "." + key + ".value: missing");
     node.values = {v["value"].is_string() ? v["value"].get<std::string>() : v["value"].dump()};

@@ -284,11 +284,12 @@ void PeopleIndex::Upsert(const Person& person, bool suppressed) {
     suppressed_.Resize(rows());
     for (auto& [key, e] : eligibility_) e->bits.Resize(rows());
   }
-  if (existing && person.account_id) {
-    std::optional<uint32_t> account = AccountRowOf(person.account_id);
-    if (account && account_of_[row] != *account) {
-      account_of_[row] = *account;
-      account_extra_[*account].push_back(row);
+  if (existing) {
+    std::optional<uint32_t> account = person.account_id ? AccountRowOf(person.account_id) : std::nullopt;
+    uint32_t now_in = account.value_or(kNoAccount);
+    if (account_of_[row] != now_in) {
+      account_of_[row] = now_in;
+      if (account) account_extra_[*account].push_back(row);
       moved_rows_.push_back(row);  // the old run still covers the row: PeopleOfAccounts rechecks it
     }
   }

@@ -50,27 +50,30 @@ Status TermError(const FilterNode& n, const std::string& why) {
   return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": " : std::string()) + why);
 }
 
-// Intent per account for a topic, computed once per query.
-const std::unordered_map<int64_t, TopicIntent>& TopicIntents(QueryContext& ctx, const std::string& topic) {
-  static thread_local std::unordered_map<std::string, std::pair<Time, std::unordered_map<int64_t, TopicIntent>>> cache;
-  auto& entry = cache[topic + "@" + std::to_string(reinterpret_cast<uintptr_t>(ctx.intent))];
-  if (entry.first != ctx.at || entry.second.empty()) {
-    entry.first = ctx.at;
-    entry.second.clear();
-    if (std::optional<uint32_t> t = ctx.intent->FindTopic(topic))
-      for (const auto& [account, ti] : ctx.intent->Top(*t, ctx.at, SIZE_MAX)) entry.second.emplace(account, ti);
-  }
-  return entry.second;
+// Intent per account with any event for the topic, as of the query's time: computed
+// afresh for each use, so events added since are always seen.
+std::unordered_map<int64_t, TopicIntent> TopicIntents(const QueryContext& ctx, const std::string& topic) {
+  std::unordered_map<int64_t, TopicIntent> out;
+  if (std::optional<uint32_t> t = ctx.intent->FindTopic(topic))
+    for (const auto& [account, ti] : ctx.intent->Top(*t, ctx.at, SIZE_MAX)) out.emplace(account, ti);
+  return out;
 }
 
+// People of the accounts whose intent for the topic satisfies `pred`. Accounts without
+// any event have the default intent (score 0, not active) and are included when it does.
 Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred) {
   if (!ctx.intent) return TermError(n, "intent terms need the intent model");
   PeopleIndex& x = *ctx.index;
+  bool default_holds = pred(TopicIntent());
   Bitset accounts(x.accounts());
+  if (default_holds) accounts.SetAll();
   for (const auto& [account, ti] : TopicIntents(ctx, n.field))
-    if (pred(ti))
-      if (std::optional<uint32_t> row = x.AccountRowOf(account)) accounts.Set(*row);
-  return x.PeopleOfAccounts(accounts);
+    if (std::optional<uint32_t> row = x.AccountRowOf(account)) accounts.Assign(*row, pred(ti));
+  Bitset people = x.PeopleOfAccounts(accounts);
+  if (default_holds)  // people without an account have the default intent too
+    for (uint32_t r = 0; r < x.rows(); ++r)
+      if (x.AccountOf(r) == PeopleIndex::kNoAccount) people.Set(r);
+  return people;
 }
 
 Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx) {
@@ -197,18 +200,6 @@ Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
       Gauge bound;
       if (!Parse(AsciiLower(n.values[0]), &bound))
         return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
-      if (n.op == "<" || n.op == "<=" || n.op == "!=" || (n.op == "=" && bound == Gauge::kNotActive)) {
-        // Includes accounts without any event: evaluate the complement.
-        FilterNode positive = n;
-        positive.op = n.op == "<" ? ">=" : n.op == "<=" ? ">" : "=";
-        if (n.op == "=") {
-          positive.op = ">";
-        }
-        Result<Bitset> b = Evaluate(positive, ctx);
-        if (!b.ok()) return b;
-        b->Not();
-        return b;
-      }
       return AccountsWhere(ctx, n, [&](const TopicIntent& ti) {
         return Compare(static_cast<int>(ti.gauge), n.op, static_cast<int>(bound));
       });
@@ -217,13 +208,6 @@ Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
       char* end = nullptr;
       double bound = std::strtod(n.values[0].c_str(), &end);
       if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
-      if (Compare(0, n.op, bound)) {
-        // Accounts without events (score 0) satisfy it too: complement of the failing ones.
-        Result<Bitset> fails = AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return !Compare(ti.score, n.op, bound); });
-        if (!fails.ok()) return fails;
-        fails->Not();
-        return fails;
-      }
       return AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return Compare(ti.score, n.op, bound); });
     }
   }
@@ -237,8 +221,9 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
   page.total = members.size();
   std::vector<std::pair<double, int64_t>> ranked;
   ranked.reserve(members.size());
-  const std::unordered_map<int64_t, TopicIntent>* intents =
-      topic.empty() || !ctx.intent ? nullptr : &TopicIntents(ctx, topic);
+  std::unordered_map<int64_t, TopicIntent> by_account;
+  if (!topic.empty() && ctx.intent) by_account = TopicIntents(ctx, topic);
+  const std::unordered_map<int64_t, TopicIntent>* intents = by_account.empty() ? nullptr : &by_account;
   for (uint32_t r : members) {
     double score = 0;
     if (intents && x.AccountOf(r) != PeopleIndex::kNoAccount) {
@@ -248,7 +233,7 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
     ranked.emplace_back(score, x.PersonId(r));
   }
   auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-  size_t end = std::min(ranked.size(), offset + limit);
+  size_t end = limit > ranked.size() - std::min(offset, ranked.size()) ? ranked.size() : offset + limit;
   if (offset >= ranked.size()) return page;
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(end), ranked.end(), better);
   for (size_t i = offset; i < end; ++i) {

@@ -1,5 +1,7 @@
 #include "policy/bulk.h"
 
+#include "policy/decide.h"
+
 #include <algorithm>
 #include <set>
 
@@ -39,8 +41,8 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
     // Retention counts from the newest time, which only moves at times considered above.
     std::optional<Time> newest;
     if (s.collected_at && *s.collected_at <= at) newest = s.collected_at;
-    for (const BasisRecord& r : s.bases)
-      if (r.at <= at && (!newest || r.at > *newest)) newest = r.at;  // any record: a superset is conservative
+    for (const BasisRecord& r : s.bases)  // exactly the records Decide ages from
+      if (r.at <= at && RecordCoversPurpose(r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
     if (newest) consider(*newest + static_cast<int64_t>(*purpose->retention_days) * kSecondsPerDay + 1);
   }
   if (!s.purchases.empty()) {

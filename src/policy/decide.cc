@@ -390,6 +390,10 @@ Result<Decision> Engine::Run() {
 
 }  // namespace
 
+bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id) {
+  return CoversPurpose(record, purpose_id);
+}
+
 Result<Decision> Decide(const Rules& rules, const DecisionRequest& request) {
   if (!request.subject) return Status::Invalid("decide needs a subject");
   return Engine(rules, request).Run();

@@ -53,6 +53,11 @@ struct Decision {
   std::vector<std::string> evidence;
 };
 
+// Whether a basis record's scope covers a purpose (docs/policy-readings.md 2: a
+// withdrawn or expired record without a scope covers every purpose, a granted or
+// pending one none).
+bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id);
+
 // Decides per policy.md's order of evaluation. Returns an Invalid status only
 // for a request that cannot be decided (no purpose for contact, no channel).
 Result<Decision> Decide(const Rules& rules, const DecisionRequest& request);

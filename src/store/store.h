@@ -77,7 +77,8 @@ class Store {
   // The person with emails, basis records and purchases.
   virtual Result<Person> GetPerson(int64_t tenant, int64_t id) = 0;
   virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
-  // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id order.
+  // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id
+  // order (account_domain is left empty: use account_id). Made for bulk loads.
   virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn) = 0;
   // Ids of the people at an account, in id order.
   virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;

@@ -537,5 +537,29 @@ TEST(FilterTest, JsonErrorsNameThePath) {
                    "body.segment.all[1].field: must be a string", "custom path");
 }
 
+// API input of the wrong type is an error naming the path, never an exception
+// escaping the Result (nlohmann's value() throws on a type mismatch).
+TEST(FilterTest, JsonOfTheWrongTypeIsAnErrorNotAnException) {
+  struct Case {
+    std::string json, prefix;
+  };
+  const std::vector<Case> cases = {
+      {R"({"field": "country", "op": 5, "values": ["DE"]})", "filter.op"},
+      // A null member counts as absent: op defaults to "in", which then needs "values".
+      {R"({"all": [{"suppressed": true}, {"field": "country", "op": null, "value": "DE"}]})", "filter.all[1].values"},
+      {R"({"eligible": {"purpose": "marketing", "channel": "email", "action": 5}})", "filter.eligible"},
+      {R"({"eligible": {"purpose": "marketing", "channel": "email", "role": true}})", "filter.eligible"},
+      {R"({"gauge": {"topic": "security", "op": 1, "value": "evaluating"}})", "filter.gauge"},
+      {R"({"score": {"topic": "security", "op": [">"], "value": 3}})", "filter.score"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.json);
+    Result<FilterNode> r = Status::Internal("not run");
+    EXPECT_NO_THROW(r = FilterFromJson(json::parse(c.json)));
+    EXPECT_FALSE(r.ok()) << (r.ok() ? r->ToText() : std::string());
+    if (!r.ok()) ExpectStartsWith(r.status().message(), c.prefix, c.json);
+  }
+}
+
 }  // namespace
 }  // namespace fairlead

@@ -1,0 +1,835 @@
+// PeopleIndex: the bulk form of the policy engine must never disagree with the
+// per-subject Decide() (policy.md "Bulk form"), after loading, as time moves on,
+// and after random sequences of writes; and account runs must follow every write.
+#include "index/people_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/normalize.h"
+#include "core/time.h"
+#include "policy/decide.h"
+#include "policy/rules.h"
+#include "store/store.h"
+#include "suppression/suppression.h"
+
+namespace fairlead {
+namespace {
+
+class Random {
+ public:
+  explicit Random(uint64_t seed) : rng_(seed) {}
+  int Int(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
+  bool Chance(int percent) { return Int(100) < percent; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) { return v[static_cast<size_t>(Int(static_cast<int>(v.size())))]; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+const Time kAt = 1767225600;  // 2026-01-01
+constexpr Time kDay = kSecondsPerDay;
+constexpr int kDaySeconds = static_cast<int>(kSecondsPerDay);
+constexpr int kBlocked = 80;  // suppressed addresses and phones the generator may hand out
+
+const std::vector<std::string> kCountries = {"DE", "FR", "GB", "IE", "BE", "US-CA", "JP", ""};
+
+std::string BlockedEmail(int k) { return "blocked" + std::to_string(k) + "@spam.example"; }
+std::string BlockedPhone(int k) { return "+1555000" + std::to_string(1000 + k); }
+
+// One eligibility set: (purpose, channel, action, role).
+struct Key {
+  std::string purpose;
+  std::optional<Channel> channel;
+  Action action;
+  Role role;
+};
+
+std::string KeyName(const Key& k) {
+  return k.purpose + "/" + (k.channel ? std::string(Name(*k.channel)) : "-") + "/" + std::string(Name(k.action)) +
+         "/" + std::string(Name(k.role));
+}
+
+const std::vector<Key>& AllKeys() {
+  static const std::vector<Key> keys = {
+      {"marketing.security", Channel::kEmail, Action::kContact, Role::kListBuilder},
+      {"marketing.cloud", Channel::kEmail, Action::kContact, Role::kListBuilder},
+      {"marketing", Channel::kEmail, Action::kContact, Role::kListBuilder},
+      {"marketing", Channel::kPhone, Action::kContact, Role::kAdmin},
+      {"sales_outreach", Channel::kPost, Action::kContact, Role::kReadOnly},
+      {"sales_outreach", Channel::kSms, Action::kContact, Role::kListBuilder},
+      {"service", Channel::kEmail, Action::kContact, Role::kListBuilder},
+      {"analytics.intent", Channel::kEmail, Action::kContact, Role::kListBuilder},
+      {"marketing.security", std::nullopt, Action::kTrack, Role::kListBuilder},
+      {"marketing", std::nullopt, Action::kExport, Role::kAdmin},
+      {"service", std::nullopt, Action::kView, Role::kReadOnly},
+  };
+  return keys;
+}
+
+std::vector<Purpose> MakePurposes() {
+  std::vector<Purpose> out;
+  Purpose p;
+  p.id = "marketing.security";  // legitimate interest, relevant to security and IT jobs
+  p.kind = PurposeKind::kMarketing;
+  p.family = "security";
+  p.lia = "LIA-1";
+  p.job_functions = {"security", "it"};
+  out.push_back(p);
+  p = Purpose();
+  p.id = "marketing.cloud";  // consent only, double opt-in everywhere
+  p.kind = PurposeKind::kMarketing;
+  p.family = "cloud";
+  p.requires_double_opt_in = true;
+  out.push_back(p);
+  p = Purpose();
+  p.id = "marketing";  // with a retention period
+  p.kind = PurposeKind::kMarketing;
+  p.lia = "LIA-2";
+  p.retention_days = 365;
+  out.push_back(p);
+  p = Purpose();
+  p.id = "sales_outreach";
+  p.kind = PurposeKind::kSalesOutreach;
+  p.family = "security";
+  p.lia = "LIA-3";
+  p.retention_days = 500;
+  p.job_functions = {"finance"};
+  out.push_back(p);
+  p = Purpose();
+  p.id = "service";
+  p.kind = PurposeKind::kService;
+  p.retention_days = 730;
+  out.push_back(p);
+  p = Purpose();
+  p.id = "analytics.intent";
+  p.kind = PurposeKind::kAnalytics;
+  out.push_back(p);
+  return out;
+}
+
+std::string Reasons(const Decision& d) {
+  std::string out = d.allow ? "allow" : "deny";
+  for (Reason r : d.reasons) out += " " + std::string(Name(r));
+  return out;
+}
+
+// What differs between two decisions (empty when they agree).
+std::string Diff(const Decision& got, const Decision& want) {
+  std::string out;
+  if (got.allow != want.allow) out += " allow";
+  if (got.basis != want.basis) out += " basis";
+  if (got.reasons != want.reasons) out += " reasons";
+  if (got.obligations != want.obligations) out += " obligations";
+  if (got.rule_refs != want.rule_refs) out += " rule_refs";
+  if (!out.empty()) out += " (index: " + Reasons(got) + "; Decide: " + Reasons(want) + ")";
+  return out;
+}
+
+class PeopleIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/people-index-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    auto store = OpenSqliteStore(dir_ + "/db.sqlite");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    Result<int64_t> tenant = store_->EnsureTenant("t");
+    ASSERT_TRUE(tenant.ok()) << tenant.status().ToString();
+    tenant_ = *tenant;
+    Result<TenantSettings> settings = store_->GetTenantSettings(tenant_);
+    ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+    settings_ = *settings;
+    Result<Rules> rules = ParseRules(DefaultRulesText(), "default");
+    ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+    rules_ = *rules;
+    TenantSecret secret{};
+    for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 7 + 1);
+    hasher_ = std::make_unique<SuppressionHasher>(secret);
+    for (int k = 0; k < kBlocked; ++k) {
+      suppression_.Add(hasher_->Key(SuppressionKind::kEmail, BlockedEmail(k)));
+      suppression_.Add(hasher_->Key(SuppressionKind::kPhone, BlockedPhone(k)));
+    }
+    for (const Purpose& p : MakePurposes()) {
+      ASSERT_TRUE(store_->PutPurpose(tenant_, p).ok());
+      Result<Purpose> back = store_->GetPurpose(tenant_, p.id);
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      purposes_[p.id] = *back;
+    }
+  }
+
+  void AddAccounts(int n) {
+    static const std::vector<std::string> kIndustries = {"software", "finance", "retail"};
+    static const std::vector<std::string> kBands = {"1-10", "51-200", "201-500", "1001-5000"};
+    for (int i = 0; i < n; ++i) {
+      Account a;
+      a.domain = "acct" + std::to_string(i) + ".example";
+      a.name = "Account " + std::to_string(i);
+      a.industry = kIndustries[static_cast<size_t>(i) % kIndustries.size()];
+      a.employee_band = kBands[static_cast<size_t>(i) % kBands.size()];
+      a.hq_country = kCountries[static_cast<size_t>(i) % 7];
+      a.technologies = {"k8s", i % 2 ? "aws" : "terraform"};
+      Result<int64_t> id = store_->UpsertAccount(tenant_, a);
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      account_ids_.push_back(*id);
+    }
+  }
+
+  BasisRecord RandomRecord(Random& r, Time around) {
+    static const std::vector<std::string> kScopes = {"marketing",      "marketing.security", "marketing.cloud",
+                                                     "sales_outreach", "service",            "analytics",
+                                                     "marketingx"};
+    BasisRecord b;
+    int basis = r.Int(100);
+    b.basis = basis < 65 ? LawfulBasis::kConsent
+              : basis < 80 ? LawfulBasis::kContract
+                           : static_cast<LawfulBasis>(r.Int(6));
+    int status = r.Int(100);
+    b.status = status < 50 ? BasisStatus::kGranted
+               : status < 65 ? BasisStatus::kPending
+               : status < 85 ? BasisStatus::kWithdrawn
+                             : BasisStatus::kExpired;
+    if (r.Chance(90)) {
+      b.scopes.push_back(r.Pick(kScopes));
+      if (r.Chance(20)) b.scopes.push_back(r.Pick(kScopes));
+    }
+    b.channels_given = r.Chance(90);
+    b.channels = static_cast<ChannelSet>(r.Int(16));
+    b.at = around - r.Int(500) * kDay - r.Int(kDaySeconds);
+    if (r.Chance(12)) b.at = around + r.Int(200) * kDay + r.Int(kDaySeconds);  // dated in the future
+    if (r.Chance(60)) b.confirmed_at = b.at + r.Int(6) * kDay;
+    if (r.Chance(25)) b.expires_at = b.at + r.Int(600) * kDay;
+    return b;
+  }
+
+  Purchase RandomPurchase(Random& r, Time around) {
+    static const std::vector<std::string> kFamilies = {"security", "cloud", "other"};
+    Purchase p;
+    p.family = r.Pick(kFamilies);
+    p.kind = static_cast<PurchaseKind>(r.Int(2));
+    p.at = around - r.Int(900) * kDay - r.Int(kDaySeconds);
+    if (r.Chance(8)) p.at = around + r.Int(100) * kDay;
+    return p;
+  }
+
+  Person RandomPerson(Random& r, Time around) {
+    static const std::vector<std::string> kFunctions = {"security", "IT", "finance", "", "Security"};
+    static const std::vector<std::string> kSeniority = {"entry", "senior", "manager", "director", "vp", "cxo", ""};
+    Person p;
+    Subject& s = p.subject;
+    s.country = r.Pick(kCountries);
+    s.recipient = r.Chance(60) ? Recipient::kCorporate : static_cast<Recipient>(r.Int(2));
+    s.stage = static_cast<Stage>(r.Int(4));
+    s.function = r.Pick(kFunctions);
+    p.seniority = r.Pick(kSeniority);
+    p.first_name = "P" + std::to_string(next_address_);
+    int emails = r.Int(3);
+    for (int i = 0; i < emails; ++i) {
+      EmailAddress e;
+      int n = next_address_++;
+      if (r.Chance(7) && next_blocked_email_ < kBlocked)
+        e.address = BlockedEmail(next_blocked_email_++);
+      else
+        e.address = (r.Chance(20) ? "info" : "p") + std::to_string(n) + "@ex" + std::to_string(n % 7) + ".example";
+      e.type = r.Chance(25) ? EmailType::kGeneric : EmailType::kPersonal;
+      e.visibility = static_cast<Visibility>(r.Int(3));
+      s.emails.push_back(e);
+    }
+    if (r.Chance(30))
+      p.phone = r.Chance(15) && next_blocked_phone_ < kBlocked ? BlockedPhone(next_blocked_phone_++)
+                                                               : "+4930555" + std::to_string(next_address_++);
+    if (r.Chance(75)) s.collected_at = around - r.Int(700) * kDay - r.Int(kDaySeconds);
+    s.opt_out_offered_at_collection = r.Chance(60);
+    if (r.Chance(50)) s.transparency_notice_sent_at = around - r.Int(400) * kDay;
+    if (r.Chance(8)) s.objected_direct_marketing_at = around + (r.Chance(25) ? r.Int(200) : -r.Int(300)) * kDay;
+    s.restricted = r.Chance(4);
+    s.do_not_sell = r.Chance(10);
+    s.erased = r.Chance(3);
+    p.account_id = !account_ids_.empty() && r.Chance(88) ? r.Pick(account_ids_) : 0;
+    int records = r.Int(5);
+    for (int i = 0; i < records; ++i) s.bases.push_back(RandomRecord(r, around));
+    int purchases = r.Int(3);
+    for (int i = 0; i < purchases; ++i) s.purchases.push_back(RandomPurchase(r, around));
+    return p;
+  }
+
+  // Inserts the person with their records and purchases; returns the id.
+  int64_t Insert(const Person& p) {
+    Result<int64_t> id = store_->InsertPerson(tenant_, p);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    if (!id.ok()) return 0;
+    for (BasisRecord b : p.subject.bases) EXPECT_TRUE(store_->AddBasisRecord(tenant_, *id, &b).ok());
+    for (const Purchase& pu : p.subject.purchases) EXPECT_TRUE(store_->AddPurchase(tenant_, *id, pu).ok());
+    ids_.push_back(*id);
+    return *id;
+  }
+
+  void InsertRandomPeople(Random& r, int n, Time around) {
+    ASSERT_TRUE(store_->Begin().ok());
+    for (int i = 0; i < n; ++i) Insert(RandomPerson(r, around));
+    ASSERT_TRUE(store_->Commit().ok());
+  }
+
+  std::unique_ptr<PeopleIndex> LoadIndex() {
+    Result<std::unique_ptr<PeopleIndex>> index =
+        PeopleIndex::Load(*store_, tenant_, rules_, settings_, *hasher_, suppression_);
+    EXPECT_TRUE(index.ok()) << index.status().ToString();
+    if (!index.ok()) return nullptr;
+    return std::move(*index);
+  }
+
+  Person Get(int64_t id) {
+    Result<Person> p = store_->GetPerson(tenant_, id);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? *p : Person();
+  }
+
+  bool IsSuppressed(const Person& p) const { return suppression_.ContainsAny(*hasher_, p.subject.emails, p.phone); }
+
+  // The write path: the store committed (or holds) the change; the index follows.
+  void Upsert(PeopleIndex& index, int64_t id) {
+    Person p = Get(id);
+    index.Upsert(p, IsSuppressed(p));
+  }
+
+  Decision Expected(const Subject& s, const Purpose& purpose, const Key& key, bool suppressed, Time at) {
+    DecisionRequest req;
+    req.subject = &s;
+    req.purpose = &purpose;
+    req.action = key.action;
+    req.channel = key.channel;
+    req.role = key.role;
+    req.suppressed = suppressed;
+    req.tenant = &settings_;
+    req.at = at;
+    Result<Decision> d = Decide(rules_, req);
+    EXPECT_TRUE(d.ok()) << KeyName(key) << ": " << d.status().ToString();
+    return d.ok() ? *d : Decision();
+  }
+
+  // For every row and key: index.Eligible(...) at `at` equals Decide() on the
+  // subject read back from the store; with `decide_row`, DecideRow too.
+  void CheckAgreement(PeopleIndex& index, Time at, bool decide_row, const std::string& where) {
+    SCOPED_TRACE(where + ", at " + FormatTime(at));
+    Result<int64_t> count = store_->CountPeople(tenant_);
+    ASSERT_TRUE(count.ok());
+    ASSERT_EQ(index.rows(), static_cast<size_t>(*count));
+    std::vector<Person> people;
+    std::vector<bool> suppressed;
+    people.reserve(index.rows());
+    size_t suppression_mismatches = 0;
+    for (uint32_t row = 0; row < index.rows(); ++row) {
+      int64_t id = index.PersonId(row);
+      ASSERT_EQ(index.RowOf(id), std::optional<uint32_t>(row)) << "person " << id;
+      people.push_back(Get(id));
+      suppressed.push_back(IsSuppressed(people.back()));
+      if (index.Suppressed().Test(row) != suppressed.back() && ++suppression_mismatches <= 3)
+        ADD_FAILURE() << "person " << id << ": index suppressed " << index.Suppressed().Test(row);
+    }
+    EXPECT_EQ(suppression_mismatches, 0u);
+    for (const Key& key : AllKeys()) {
+      const Purpose& purpose = purposes_.at(key.purpose);
+      const Bitset& bits = index.Eligible(purpose, key.channel, key.action, key.role, at);
+      EXPECT_EQ(bits.rows(), index.rows()) << KeyName(key);
+      size_t allowed = 0, mismatches = 0, row_mismatches = 0;
+      for (uint32_t row = 0; row < index.rows(); ++row) {
+        const Person& p = people[row];
+        Decision want = Expected(p.subject, purpose, key, suppressed[row], at);
+        allowed += want.allow ? 1 : 0;
+        if (bits.Test(row) != want.allow && ++mismatches <= 3)
+          ADD_FAILURE() << "bulk and per-subject disagree for " << KeyName(key) << " at " << FormatTime(at)
+                        << ": person " << p.subject.id << " (country '" << p.subject.country << "', "
+                        << p.subject.bases.size() << " records): index says " << bits.Test(row) << ", Decide says "
+                        << Reasons(want);
+        if (decide_row) {
+          Decision got = index.DecideRow(row, &purpose, key.channel, key.action, key.role, at);
+          std::string diff = Diff(got, want);
+          if (!diff.empty() && ++row_mismatches <= 3)
+            ADD_FAILURE() << "DecideRow differs for " << KeyName(key) << ", person " << p.subject.id << ":" << diff;
+        }
+      }
+      EXPECT_EQ(mismatches, 0u) << KeyName(key);
+      EXPECT_EQ(row_mismatches, 0u) << KeyName(key);
+      EXPECT_EQ(bits.Count(), allowed) << KeyName(key);
+      allowed_ += allowed;
+      denied_ += index.rows() - allowed;
+    }
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  int64_t tenant_ = 0;
+  TenantSettings settings_;
+  Rules rules_;
+  std::unique_ptr<SuppressionHasher> hasher_;
+  SuppressionSet suppression_;
+  std::map<std::string, Purpose> purposes_;
+  std::vector<int64_t> account_ids_;
+  std::vector<int64_t> ids_;
+  int next_address_ = 0, next_blocked_email_ = 0, next_blocked_phone_ = 0;
+  size_t allowed_ = 0, denied_ = 0;
+};
+
+TEST_F(PeopleIndexTest, LoadReadsEveryPersonAndSuppression) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(4));
+  Random r(11);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 120, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->rows(), 120u);
+  EXPECT_EQ(index->accounts(), 4u);
+  std::set<int64_t> seen;
+  size_t suppressed = 0;
+  for (uint32_t row = 0; row < index->rows(); ++row) {
+    int64_t id = index->PersonId(row);
+    EXPECT_TRUE(seen.insert(id).second) << "person " << id << " twice";
+    EXPECT_EQ(index->RowOf(id), std::optional<uint32_t>(row));
+    bool want = IsSuppressed(Get(id));
+    EXPECT_EQ(index->Suppressed().Test(row), want) << "person " << id;
+    suppressed += want ? 1 : 0;
+  }
+  EXPECT_EQ(seen, std::set<int64_t>(ids_.begin(), ids_.end()));
+  EXPECT_GT(suppressed, 2u) << "the generator should hand out suppressed addresses";
+  EXPECT_EQ(index->Suppressed().Count(), suppressed);
+  EXPECT_FALSE(index->RowOf(-5).has_value());
+  for (uint32_t a = 0; a < index->accounts(); ++a) EXPECT_EQ(index->AccountRowOf(index->AccountId(a)), a);
+  EXPECT_GT(index->MemoryBytes(), 0u);
+}
+
+TEST_F(PeopleIndexTest, SubjectOfKeepsEveryPolicyInput) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(3));
+  Random r(12);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 150, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  auto kinds = [](const std::vector<EmailAddress>& emails) {
+    std::set<std::pair<int, int>> out;
+    for (const EmailAddress& e : emails) out.emplace(static_cast<int>(e.type), static_cast<int>(e.visibility));
+    return out;
+  };
+  for (uint32_t row = 0; row < index->rows(); ++row) {
+    Subject want = Get(index->PersonId(row)).subject;
+    Subject got = index->SubjectOf(row);
+    SCOPED_TRACE("person " + std::to_string(want.id));
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(got.country, want.country);
+    EXPECT_EQ(got.recipient, want.recipient);
+    EXPECT_EQ(got.stage, want.stage);
+    EXPECT_EQ(AsciiLower(got.function), AsciiLower(want.function));
+    EXPECT_EQ(got.collected_at, want.collected_at);
+    EXPECT_EQ(got.opt_out_offered_at_collection, want.opt_out_offered_at_collection);
+    EXPECT_EQ(got.transparency_notice_sent_at, want.transparency_notice_sent_at);
+    EXPECT_EQ(got.objected_direct_marketing_at, want.objected_direct_marketing_at);
+    EXPECT_EQ(got.restricted, want.restricted);
+    EXPECT_EQ(got.do_not_sell, want.do_not_sell);
+    EXPECT_EQ(got.erased, want.erased);
+    EXPECT_EQ(kinds(got.emails), kinds(want.emails));
+    EXPECT_EQ(got.emails.empty(), want.emails.empty());
+    ASSERT_EQ(got.bases.size(), want.bases.size());
+    for (size_t i = 0; i < want.bases.size(); ++i) {
+      const BasisRecord& g = got.bases[i];
+      const BasisRecord& w = want.bases[i];
+      EXPECT_EQ(g.basis, w.basis);
+      EXPECT_EQ(g.status, w.status);
+      EXPECT_EQ(g.scopes, w.scopes);
+      EXPECT_EQ(g.channels, w.channels);
+      EXPECT_EQ(g.channels_given, w.channels_given);
+      EXPECT_EQ(g.at, w.at);
+      EXPECT_EQ(g.confirmed_at, w.confirmed_at);
+      EXPECT_EQ(g.expires_at, w.expires_at);
+      // Record ids only break ties: they must keep the stored order.
+      if (i > 0) EXPECT_LT(got.bases[i - 1].id, g.id);
+    }
+    ASSERT_EQ(got.purchases.size(), want.purchases.size());
+    for (size_t i = 0; i < want.purchases.size(); ++i) {
+      EXPECT_EQ(got.purchases[i].family, want.purchases[i].family);
+      EXPECT_EQ(got.purchases[i].kind, want.purchases[i].kind);
+      EXPECT_EQ(got.purchases[i].at, want.purchases[i].at);
+    }
+  }
+}
+
+TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterLoadAsTimeMovesOn) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(6));
+  Random r(20261125);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 300, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  EXPECT_GT(index->Suppressed().Count(), 3u);
+  // The first request builds every set; later ones move forward and re-decide
+  // only the rows whose next-change instant passed.
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt - 300 * kDay, true, "first build"));
+  Time at = kAt - 300 * kDay;
+  for (int step = 1; step <= 10; ++step) {
+    at += 90 * kDay + r.Int(kDaySeconds);
+    ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, at, step == 5 || step == 10, "step " + std::to_string(step)));
+    if (step == 5) {
+      // A time before the cached one, then the cached present again.
+      ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt - 500 * kDay, false, "earlier"));
+      ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, at, false, "back to the present"));
+    }
+  }
+  // The same instant twice, then one second later.
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, at, false, "same instant"));
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, at + 1, false, "one second later"));
+  // The generator reaches both answers often.
+  EXPECT_GT(allowed_, 1000u);
+  EXPECT_GT(denied_, 1000u);
+}
+
+TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterRandomWrites) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(6));
+  Random r(77);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 300, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt, true, "after load"));
+
+  static const std::vector<std::string> kWriteScopes = {"marketing",      "marketing.security", "marketing.cloud",
+                                                        "sales_outreach", "service",            "analytics"};
+  static const std::vector<std::string> kFamilies = {"security", "cloud"};
+  Time now = kAt;
+  int writes = 0, new_people = 0;
+  for (int round = 1; round <= 10; ++round) {
+    now += 30 * kDay + r.Int(kDaySeconds);
+    ASSERT_TRUE(store_->Begin().ok());
+    for (int i = 0; i < 20; ++i, ++writes) {
+      int64_t id = r.Pick(ids_);
+      int op = r.Int(100);
+      if (op < 35) {
+        // A grant, a withdrawal, an expiry or a pending consent, dated around now (also in the future).
+        BasisRecord b;
+        b.basis = r.Chance(80) ? LawfulBasis::kConsent : LawfulBasis::kContract;
+        static const BasisStatus kStatuses[] = {BasisStatus::kGranted, BasisStatus::kWithdrawn,
+                                                BasisStatus::kExpired, BasisStatus::kPending};
+        b.status = kStatuses[r.Int(4)];
+        bool unscoped = b.status != BasisStatus::kGranted && b.status != BasisStatus::kPending && r.Chance(15);
+        if (!unscoped) b.scopes = {r.Pick(kWriteScopes)};
+        b.channels_given = !unscoped && r.Chance(92);
+        b.channels = r.Chance(50) ? ChannelSet{15} : ChannelBit(static_cast<Channel>(r.Int(4)));
+        b.at = now + (r.Int(200) - 150) * kDay + r.Int(kDaySeconds);
+        if (b.status == BasisStatus::kGranted && r.Chance(70)) b.confirmed_at = b.at + r.Int(4) * kDay;
+        if (r.Chance(35)) b.expires_at = b.at + r.Int(120) * kDay + r.Int(kDaySeconds);
+        ASSERT_TRUE(store_->AddBasisRecord(tenant_, id, &b).ok());
+      } else if (op < 50) {
+        // An objection (occasionally lifted: a data correction).
+        Person p = Get(id);
+        if (r.Chance(15))
+          p.subject.objected_direct_marketing_at.reset();
+        else
+          p.subject.objected_direct_marketing_at = now + (r.Int(120) - 60) * kDay + r.Int(kDaySeconds);
+        ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+      } else if (op < 65) {
+        id = Insert(RandomPerson(r, now));
+        ASSERT_NE(id, 0);
+        ++new_people;
+      } else if (op < 77) {
+        Person p = Get(id);
+        p.subject.country = r.Pick(kCountries);
+        ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+      } else if (op < 85) {
+        Purchase pu{r.Pick(kFamilies), static_cast<PurchaseKind>(r.Int(2)),
+                    now - r.Int(800) * kDay + (r.Chance(10) ? 60 * kDay : 0)};
+        ASSERT_TRUE(store_->AddPurchase(tenant_, id, pu).ok());
+      } else if (op < 91) {
+        Person p = Get(id);
+        p.account_id = r.Pick(account_ids_);
+        ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+      } else {
+        Person p = Get(id);
+        Subject& s = p.subject;
+        switch (r.Int(7)) {
+          case 0: s.restricted = !s.restricted; break;
+          case 1: s.erased = r.Chance(30); break;
+          case 2: s.stage = static_cast<Stage>(r.Int(4)); break;
+          case 3: s.recipient = static_cast<Recipient>(r.Int(3)); break;
+          case 4:
+            for (EmailAddress& e : s.emails) e.visibility = static_cast<Visibility>(r.Int(3));
+            break;
+          case 5: s.collected_at = now - r.Int(400) * kDay; break;
+          default: s.opt_out_offered_at_collection = !s.opt_out_offered_at_collection; break;
+        }
+        ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+      }
+      Upsert(*index, id);
+    }
+    ASSERT_TRUE(store_->Commit().ok());
+    std::string where = "after " + std::to_string(writes) + " writes";
+    ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, now, round % 5 == 0, where));
+    if (round == 5) {
+      ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt - 120 * kDay, false, where + ", earlier time"));
+      ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, now + 3600, false, where + ", back to the present"));
+    }
+  }
+  EXPECT_EQ(writes, 200);
+  EXPECT_GT(new_people, 10);
+  EXPECT_EQ(index->rows(), ids_.size());
+  // Far ahead: every expiry and retention period of the writes has passed.
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, now + 400 * kDay, true, "far ahead"));
+}
+
+// A focused case of the property: a retention period counts from the newest
+// record that covers the purpose, so a newer record for another purpose must
+// not postpone the instant the cached set re-decides the row.
+TEST_F(PeopleIndexTest, RetentionExpiryIsSeenWhenANewerRecordCoversAnotherPurpose) {
+  PeopleIndex index(rules_, settings_);
+  Person p;
+  p.subject.id = 1;
+  p.subject.country = "GB";
+  p.subject.recipient = Recipient::kCorporate;
+  p.subject.emails = {{"a@x.example", EmailType::kPersonal, Visibility::kVisible}};
+  p.subject.collected_at = kAt - 300 * kDay;
+  BasisRecord service;
+  service.id = 1;
+  service.basis = LawfulBasis::kContract;
+  service.status = BasisStatus::kGranted;
+  service.scopes = {"service"};
+  service.channels = ChannelBit(Channel::kEmail);
+  service.channels_given = true;
+  service.at = kAt - 10 * kDay;
+  p.subject.bases = {service};
+  index.Upsert(p, false);
+  const Purpose& marketing = purposes_.at("marketing");  // legitimate interest, retention 365 days
+  auto decide = [&](Time at) {
+    Key key{"marketing", Channel::kEmail, Action::kContact, Role::kListBuilder};
+    return Expected(p.subject, marketing, key, false, at);
+  };
+  ASSERT_TRUE(decide(kAt).allow) << Reasons(decide(kAt));
+  Decision later = decide(kAt + 100 * kDay);
+  ASSERT_FALSE(later.allow);
+  ASSERT_EQ(later.reasons[0], Reason::kRetentionExpired);
+
+  EXPECT_TRUE(index.Eligible(marketing, Channel::kEmail, Action::kContact, Role::kListBuilder, kAt).Test(0));
+  EXPECT_FALSE(
+      index.Eligible(marketing, Channel::kEmail, Action::kContact, Role::kListBuilder, kAt + 100 * kDay).Test(0))
+      << "the cached set still holds the person after the retention period ended";
+  EXPECT_FALSE(index.DecideRow(0, &marketing, Channel::kEmail, Action::kContact, Role::kListBuilder, kAt + 100 * kDay)
+                   .allow);
+  // A fresh index agrees with Decide.
+  PeopleIndex fresh(rules_, settings_);
+  fresh.Upsert(p, false);
+  EXPECT_FALSE(
+      fresh.Eligible(marketing, Channel::kEmail, Action::kContact, Role::kListBuilder, kAt + 100 * kDay).Test(0));
+}
+
+// A consent that ends in the future, a withdrawal dated in the future and an
+// objection in the future: the cached set changes exactly at those instants.
+TEST_F(PeopleIndexTest, FutureInstantsFlipTheCachedSet) {
+  PeopleIndex index(rules_, settings_);
+  const Purpose& cloud = purposes_.at("marketing.cloud");  // consent with double opt-in
+  auto person = [&](int64_t id) {
+    Person p;
+    p.subject.id = id;
+    p.subject.country = "DE";
+    p.subject.recipient = Recipient::kCorporate;
+    p.subject.emails = {{"p" + std::to_string(id) + "@x.example", EmailType::kPersonal, Visibility::kVisible}};
+    BasisRecord grant;
+    grant.id = 1;
+    grant.basis = LawfulBasis::kConsent;
+    grant.status = BasisStatus::kGranted;
+    grant.scopes = {"marketing"};
+    grant.channels = ChannelBit(Channel::kEmail);
+    grant.channels_given = true;
+    grant.at = kAt - 30 * kDay;
+    grant.confirmed_at = kAt + 5 * kDay;  // confirmed later: allowed only from then
+    p.subject.bases = {grant};
+    return p;
+  };
+  Person confirms = person(1);
+  Person expires = person(2);
+  expires.subject.bases[0].confirmed_at = kAt - 29 * kDay;
+  expires.subject.bases[0].expires_at = kAt + 10 * kDay;
+  Person withdraws = person(3);
+  withdraws.subject.bases[0].confirmed_at = kAt - 29 * kDay;
+  BasisRecord withdrawal = withdraws.subject.bases[0];
+  withdrawal.id = 2;
+  withdrawal.status = BasisStatus::kWithdrawn;
+  withdrawal.confirmed_at.reset();
+  withdrawal.at = kAt + 20 * kDay;
+  withdraws.subject.bases.push_back(withdrawal);
+  Person objects = person(4);
+  objects.subject.bases[0].confirmed_at = kAt - 29 * kDay;
+  objects.subject.objected_direct_marketing_at = kAt + 30 * kDay;
+  for (const Person* p : {&confirms, &expires, &withdraws, &objects}) index.Upsert(*p, false);
+
+  auto eligible = [&](Time at) {
+    const Bitset& b = index.Eligible(cloud, Channel::kEmail, Action::kContact, Role::kListBuilder, at);
+    std::vector<int64_t> ids;
+    for (uint32_t row : b.ToRows()) ids.push_back(index.PersonId(row));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  EXPECT_EQ(eligible(kAt), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 5 * kDay - 1), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 5 * kDay), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 10 * kDay - 1), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 10 * kDay), (std::vector<int64_t>{1, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 20 * kDay), (std::vector<int64_t>{1, 4}));
+  EXPECT_EQ(eligible(kAt + 30 * kDay), (std::vector<int64_t>{1}));
+  // Back in time (fresh), then forward again (cached).
+  EXPECT_EQ(eligible(kAt - kDay), (std::vector<int64_t>{2, 3, 4}));
+  EXPECT_EQ(eligible(kAt + 31 * kDay), (std::vector<int64_t>{1}));
+  // A write re-decides its row at the cached time.
+  Person again = confirms;
+  again.subject.objected_direct_marketing_at = kAt;
+  index.Upsert(again, false);
+  EXPECT_EQ(eligible(kAt + 31 * kDay), std::vector<int64_t>{});
+  index.Upsert(objects, true);  // now suppressed as well
+  Person cleared = objects;
+  cleared.subject.objected_direct_marketing_at.reset();
+  index.Upsert(cleared, true);
+  EXPECT_EQ(eligible(kAt + 32 * kDay), std::vector<int64_t>{});
+  index.Upsert(cleared, false);
+  EXPECT_EQ(eligible(kAt + 32 * kDay), (std::vector<int64_t>{4}));
+}
+
+// The account rows of every person, checked against PeopleOfAccounts for many
+// account sets and against the store's own list per account.
+class AccountRunsTest : public PeopleIndexTest {
+ protected:
+  void CheckAccounts(PeopleIndex& index, Random& r, const std::string& where) {
+    SCOPED_TRACE(where);
+    ASSERT_EQ(index.accounts(), account_ids_.size());
+    std::vector<int64_t> account_of(index.rows());
+    size_t wrong_account = 0;
+    for (uint32_t row = 0; row < index.rows(); ++row) {
+      account_of[row] = Get(index.PersonId(row)).account_id;
+      std::optional<uint32_t> a = account_of[row] ? index.AccountRowOf(account_of[row]) : std::nullopt;
+      if (index.AccountOf(row) != a.value_or(PeopleIndex::kNoAccount) && ++wrong_account <= 3)
+        ADD_FAILURE() << "person " << index.PersonId(row) << ": AccountOf " << index.AccountOf(row)
+                      << ", store account " << account_of[row];
+    }
+    EXPECT_EQ(wrong_account, 0u);
+    for (int trial = 0; trial < 30; ++trial) {
+      Bitset set(index.accounts());
+      if (trial == 1) set.SetAll();
+      if (trial >= 2)
+        for (uint32_t a = 0; a < index.accounts(); ++a)
+          if (r.Chance(40)) set.Set(a);
+      Bitset got = index.PeopleOfAccounts(set);
+      EXPECT_EQ(got.rows(), index.rows());
+      size_t mismatches = 0, want_count = 0;
+      for (uint32_t row = 0; row < index.rows(); ++row) {
+        std::optional<uint32_t> a = account_of[row] ? index.AccountRowOf(account_of[row]) : std::nullopt;
+        bool want = a && set.Test(*a);
+        want_count += want ? 1 : 0;
+        if (got.Test(row) != want && ++mismatches <= 3)
+          ADD_FAILURE() << "trial " << trial << ", person " << index.PersonId(row) << " (account " << account_of[row]
+                        << "): PeopleOfAccounts says " << got.Test(row);
+      }
+      EXPECT_EQ(mismatches, 0u) << "trial " << trial;
+      EXPECT_EQ(got.Count(), want_count) << "trial " << trial;
+    }
+    // Each account alone: exactly the store's people of that account.
+    for (uint32_t a = 0; a < index.accounts(); ++a) {
+      Bitset one(index.accounts());
+      one.Set(a);
+      std::vector<int64_t> got;
+      for (uint32_t row : index.PeopleOfAccounts(one).ToRows()) got.push_back(index.PersonId(row));
+      std::sort(got.begin(), got.end());
+      Result<std::vector<int64_t>> want = store_->PeopleOfAccount(tenant_, index.AccountId(a));
+      ASSERT_TRUE(want.ok());
+      EXPECT_EQ(got, *want) << "account " << index.AccountId(a);
+    }
+  }
+
+  void MoveTo(PeopleIndex& index, int64_t person, int64_t account) {
+    Person p = Get(person);
+    p.account_id = account;
+    ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+    Upsert(index, person);
+  }
+};
+
+TEST_F(AccountRunsTest, PeopleOfAccountsFollowsLoadsUpsertsAndMoves) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(5));
+  Random r(5);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 200, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  // Loaded people of one account are one run of rows.
+  for (uint32_t a = 0; a < index->accounts(); ++a) {
+    std::vector<uint32_t> rows;
+    for (uint32_t row = 0; row < index->rows(); ++row)
+      if (index->AccountOf(row) == a) rows.push_back(row);
+    if (!rows.empty()) EXPECT_EQ(rows.back() - rows.front() + 1, rows.size()) << "account row " << a;
+  }
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after load"));
+
+  // People added later, with and without an account.
+  std::vector<int64_t> added;
+  for (int i = 0; i < 30; ++i) {
+    Person p = RandomPerson(r, kAt);
+    if (i % 6 == 0) p.account_id = 0;
+    int64_t id = Insert(p);
+    ASSERT_NE(id, 0);
+    Upsert(*index, id);
+    added.push_back(id);
+  }
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after upserts"));
+
+  // Loaded people who change account, some twice, some back to where they were.
+  std::vector<int64_t> loaded(ids_.begin(), ids_.begin() + 200);
+  std::map<int64_t, int64_t> original;
+  for (int i = 0; i < 15; ++i) {
+    int64_t id = loaded[static_cast<size_t>(i) * 13 % loaded.size()];
+    original.emplace(id, Get(id).account_id);
+    int64_t to = account_ids_[static_cast<size_t>(i) % account_ids_.size()];
+    if (to == Get(id).account_id) to = account_ids_[(static_cast<size_t>(i) + 1) % account_ids_.size()];
+    ASSERT_NO_FATAL_FAILURE(MoveTo(*index, id, to));
+  }
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after moves"));
+  int back = 0;
+  for (const auto& [id, account] : original) {
+    if (account == 0 || back == 4) continue;
+    ASSERT_NO_FATAL_FAILURE(MoveTo(*index, id, account));
+    ++back;
+  }
+  // People added later who move too (also one who had no account).
+  for (size_t i = 0; i < 6; ++i) ASSERT_NO_FATAL_FAILURE(MoveTo(*index, added[i], account_ids_[i % account_ids_.size()]));
+  // One person moved three times.
+  int64_t restless = loaded[7];
+  for (size_t i = 0; i < 3; ++i) ASSERT_NO_FATAL_FAILURE(MoveTo(*index, restless, account_ids_[(i * 2) % 5]));
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after moving back and again"));
+}
+
+TEST_F(AccountRunsTest, APersonWhoLeavesTheirAccountLeavesItsPeople) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(3));
+  ASSERT_TRUE(store_->Begin().ok());
+  for (int i = 0; i < 12; ++i) {
+    Person p;
+    p.subject.country = "GB";
+    p.subject.emails = {{"leaver" + std::to_string(i) + "@x.example", EmailType::kPersonal, Visibility::kVisible}};
+    p.account_id = account_ids_[static_cast<size_t>(i) % 3];
+    ASSERT_NE(Insert(p), 0);
+  }
+  ASSERT_TRUE(store_->Commit().ok());
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  Random r(9);
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after load"));
+  int64_t leaver = ids_[0];  // at account_ids_[0]
+  ASSERT_NO_FATAL_FAILURE(MoveTo(*index, leaver, 0));
+  uint32_t row = *index->RowOf(leaver);
+  EXPECT_EQ(index->AccountOf(row), PeopleIndex::kNoAccount);
+  Bitset all(index->accounts());
+  all.SetAll();
+  EXPECT_FALSE(index->PeopleOfAccounts(all).Test(row)) << "a person without an account is in no account's people";
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after leaving"));
+  // And joining another one later works.
+  ASSERT_NO_FATAL_FAILURE(MoveTo(*index, leaver, account_ids_[2]));
+  ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after joining another"));
+}
+
+}  // namespace
+}  // namespace fairlead
