@@ -20,7 +20,6 @@ bench/peers/queries.sql, the same for every SQL peer.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time

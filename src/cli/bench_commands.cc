@@ -19,6 +19,8 @@
 #include "index/filter.h"
 #include "index/people_index.h"
 #include "index/query.h"
+#include "policy/decide.h"
+#include "policy/scenario.h"
 
 namespace fairlead {
 namespace {
@@ -352,6 +354,106 @@ void AddBenchRun(CLI::App* bench, DataOptions& data, int* code) {
   });
 }
 
+void AddBenchDecide(CLI::App* bench, int* code) {
+  struct Args {
+    std::string out;
+    size_t n = 100000;
+    uint64_t seed = 11;
+    int runs = 5;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = bench->add_subcommand("decide", "generate contact-by-email requests (the scenario JSON contract), "
+                                                  "decide them on one core and write requests and answers");
+  cmd->add_option("--out", a->out, "output directory")->required();
+  cmd->add_option("--n", a->n, "number of requests")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "seed")->capture_default_str();
+  cmd->add_option("--runs", a->runs, "timed passes over all requests")->capture_default_str();
+  cmd->callback([code, a] {
+    Status st = [&]() -> Status {
+      Result<Rules> rules = ParseRules(DefaultRulesText(), "default-rules.toml");
+      if (!rules.ok()) return rules.status();
+      if (std::system(("mkdir -p '" + a->out + "'").c_str()) != 0) return Status::Io(a->out + ": cannot create");
+      uint64_t x = a->seed * 0x9E3779B97F4A7C15ull + 7;
+      auto next = [&x]() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+      };
+      auto pick = [&](const std::vector<std::string>& v) -> const std::string& { return v[next() % v.size()]; };
+      // Contact by email for a marketing purpose: the rules Cedar can state (consent and its
+      // withdrawal, double opt-in, objection, suppression, the country regime and LIA).
+      const std::vector<std::string> countries = {"DE", "FR", "GB", "IE", "NL", "BE", "ES", "IT", "AT", "DK",
+                                                  "FI", "SE", "PL", "US", "CA", "JP", "BR"};
+      const std::vector<std::string> recipients = {"consumer", "sole_trader", "corporate"};
+      const std::vector<std::string> functions = {"security", "it", "finance", "marketing"};
+      const std::vector<std::string> scopes = {"marketing", "marketing.security", "marketing.cloud"};
+      const std::vector<std::string> statuses = {"granted", "granted", "withdrawn", "pending"};
+      const Time at = 1793491200;  // 2026-11-01
+      std::ofstream req(a->out + "/requests.jsonl"), ans(a->out + "/answers.jsonl");
+      std::vector<Scenario> scenarios;
+      scenarios.reserve(a->n);
+      for (size_t i = 0; i < a->n; ++i) {
+        json s;
+        s["subject"] = {{"country", pick(countries)}, {"recipient", pick(recipients)},
+                        {"function", pick(functions)},
+                        {"email", next() % 10 == 0 ? "info@example.com" : "p" + std::to_string(i) + "@example.com"}};
+        if (next() % 12 == 0) s["subject"]["objected_direct_marketing_at"] = FormatTime(at - 86400 * (next() % 300 + 1));
+        json bases = json::array();
+        int records = static_cast<int>(next() % 3);
+        for (int r = 0; r < records; ++r) {
+          json b = {{"basis", "consent"}, {"status", pick(statuses)}, {"scope", pick(scopes)},
+                    {"channels", next() % 4 ? json{"email"} : json{"sms"}},
+                    {"at", FormatTime(at - 86400 * static_cast<Time>(next() % 700 + 1) - r)}};
+          if (next() % 3) b["confirmed_at"] = FormatTime(at - 86400 * static_cast<Time>(next() % 1 + 0) - 1);
+          bases.push_back(b);
+        }
+        s["subject"]["bases"] = bases;
+        s["purpose"] = {{"id", "marketing.security"}, {"kind", "marketing"}, {"family", "security"},
+                        {"lia", next() % 4 ? json("LIA-1") : json(nullptr)}, {"retention_days", nullptr},
+                        {"requires_double_opt_in", next() % 5 == 0},
+                        {"job_functions", next() % 2 ? json{"security", "it"} : json::array()}};
+        s["action"] = "contact";
+        s["channel"] = "email";
+        s["actor"] = {{"role", "list_builder"}};
+        s["suppressed"] = next() % 25 == 0;
+        s["at"] = FormatTime(at);
+        Result<Scenario> sc = ScenarioFromJson(s, at);
+        if (!sc.ok()) return sc.status();
+        scenarios.push_back(std::move(*sc));
+        req << s.dump() << "\n";
+      }
+      std::vector<DecisionRequest> requests;
+      for (const Scenario& s : scenarios) requests.push_back(s.Request());
+      std::vector<double> rates;
+      size_t allowed = 0;
+      for (int run = 0; run < a->runs; ++run) {
+        allowed = 0;
+        auto t0 = Clock::now();
+        for (const DecisionRequest& r : requests) {
+          Result<Decision> d = Decide(*rules, r);
+          allowed += d.ok() && d->allow;
+        }
+        auto t1 = Clock::now();
+        rates.push_back(requests.size() / (Ms(t0, t1) / 1000));
+      }
+      for (const DecisionRequest& r : requests) {
+        Result<Decision> d = Decide(*rules, r);
+        if (!d.ok()) return d.status();
+        ans << DecisionToJson(*d).dump() << "\n";
+      }
+      json result = {{"system", "fairlead"}, {"requests", requests.size()}, {"allowed", allowed},
+                     {"decides_per_s_median", Median(rates)}, {"runs_per_s", rates},
+                     {"note", "in-memory requests (parsed before timing), one thread"}};
+      std::ofstream(a->out + "/fairlead_decide.json") << result.dump(2) << "\n";
+      std::cout << "decide: " << Median(rates) << " decisions/s on one core (" << allowed << " of " << requests.size()
+                << " allowed)\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
 }  // namespace
 
 void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
@@ -359,6 +461,7 @@ void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   bench->require_subcommand(1);
   AddBenchExport(bench, data, exit_code);
   AddBenchRun(bench, data, exit_code);
+  AddBenchDecide(bench, exit_code);
 }
 
 }  // namespace fairlead
