@@ -307,7 +307,7 @@ void AddBenchRun(CLI::App* bench, DataOptions& data, int* code) {
       Store& store = *b.ctx->store;
       auto w0 = Clock::now();
       FL_RETURN_IF_ERROR(store.Begin());
-      std::vector<int64_t> changed;
+      std::vector<std::pair<int64_t, BasisRecord>> changed;
       for (const std::string& r : *wrefs) {
         auto id = id_of.find(r);
         if (id == id_of.end()) continue;
@@ -324,15 +324,11 @@ void AddBenchRun(CLI::App* bench, DataOptions& data, int* code) {
           store.Rollback();
           return s;
         }
-        changed.push_back(id->second);
+        changed.emplace_back(id->second, rec);
       }
       FL_RETURN_IF_ERROR(store.Commit());
       auto w1 = Clock::now();
-      for (int64_t id : changed) {
-        Result<Person> p = store.GetPerson(b.ctx->tenant, id);
-        if (!p.ok()) return p.status();
-        b.index->Upsert(*p, b.ctx->suppression.ContainsAny(*b.ctx->hasher, p->subject.emails, p->phone));
-      }
+      for (const auto& [id, rec] : changed) b.index->AddBasisRecord(id, rec);
       auto w2 = Clock::now();
       Result<Bitset> r5 = Evaluate(*q1, b.query);
       if (!r5.ok()) return r5.status();

@@ -103,8 +103,7 @@ Bitset PeopleIndex::PeopleOfAccounts(const Bitset& accounts) const {
   return out;
 }
 
-void PeopleIndex::Encode(uint32_t row, const Person& p) {
-  const Subject& s = p.subject;
+void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view seniority) {
   CompactPerson c{};
   c.collected_at = s.collected_at.value_or(kNone);
   c.notice_at = s.transparency_notice_sent_at.value_or(kNone);
@@ -134,7 +133,7 @@ void PeopleIndex::Encode(uint32_t row, const Person& p) {
     purchases_.push_back({s.purchases[i].at, families_.Intern(s.purchases[i].family),
                           static_cast<uint8_t>(s.purchases[i].kind)});
   people_[row] = c;
-  seniority_[row] = AsciiLower(p.seniority);
+  seniority_[row] = AsciiLower(seniority);
 }
 
 void PeopleIndex::SetValues(uint32_t row, bool on) {
@@ -293,10 +292,21 @@ void PeopleIndex::Upsert(const Person& person, bool suppressed) {
       moved_rows_.push_back(row);  // the old run still covers the row: PeopleOfAccounts rechecks it
     }
   }
-  Encode(row, person);
+  Encode(row, person.subject, person.seniority);
   SetValues(row, true);
   suppressed_.Assign(row, suppressed);
   for (auto& [key, e] : eligibility_) Refresh(*e, row, e->at);
+}
+
+bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {
+  std::optional<uint32_t> row = RowOf(person_id);
+  if (!row) return false;
+  Subject s = SubjectOf(*row);
+  s.bases.push_back(record);
+  std::string seniority = seniority_[*row];
+  Encode(*row, s, seniority);  // the attribute sets do not change
+  for (auto& [key, e] : eligibility_) Refresh(*e, *row, e->at);
+  return true;
 }
 
 size_t PeopleIndex::MemoryBytes() const {
@@ -324,7 +334,7 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t ten
     x.account_of_.push_back(account.value_or(kNoAccount));
     x.people_.emplace_back();
     x.seniority_.emplace_back();
-    x.Encode(row, p);
+    x.Encode(row, p.subject, p.seniority);
     suppressed.push_back(suppression.ContainsAny(hasher, p.subject.emails, p.phone) ? 1 : 0);
   });
   if (!s.ok()) return s;

@@ -80,6 +80,9 @@ class PeopleIndex {
 
   // The write path, after the store committed: adds or replaces the person.
   void Upsert(const Person& person, bool suppressed);
+  // The write path for one appended basis record (a grant, a withdrawal...): no store
+  // read needed. Returns false when the person is not in the index.
+  bool AddBasisRecord(int64_t person_id, const BasisRecord& record);
 
   // The policy inputs of a row, as Decide() takes them (emails stand in by type and visibility).
   Subject SubjectOf(uint32_t row) const;
@@ -119,7 +122,7 @@ class PeopleIndex {
     std::priority_queue<std::pair<Time, uint32_t>, std::vector<std::pair<Time, uint32_t>>, std::greater<>> changes;
   };
 
-  void Encode(uint32_t row, const Person& person);
+  void Encode(uint32_t row, const Subject& subject, std::string_view seniority);
   void SetValues(uint32_t row, bool on);
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);
   void Build(EligibilityEntry& e, Time at);

@@ -487,6 +487,26 @@ TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterLoadAsTimeMovesOn) {
   EXPECT_GT(denied_, 1000u);
 }
 
+// The record-only write path (no store read) agrees with Decide too.
+TEST_F(PeopleIndexTest, AddBasisRecordAgreesWithDecide) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(4));
+  Random r(77);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 120, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt, true, "before"));
+  for (int i = 0; i < 60; ++i) {
+    uint32_t row = static_cast<uint32_t>(r.Int(static_cast<int>(index->rows())));
+    int64_t id = index->PersonId(row);
+    BasisRecord b = RandomRecord(r, kAt);
+    ASSERT_TRUE(store_->AddBasisRecord(tenant_, id, &b).ok());
+    EXPECT_TRUE(index->AddBasisRecord(id, b));
+  }
+  EXPECT_FALSE(index->AddBasisRecord(987654321, BasisRecord()));
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt, false, "after record writes"));
+  ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt + 200 * kDay, false, "later"));
+}
+
 TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterRandomWrites) {
   ASSERT_NO_FATAL_FAILURE(AddAccounts(6));
   Random r(77);
