@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace fairlead {
@@ -141,6 +142,11 @@ class Parser {
 
   Result<FilterNode> Factor() {
     const Token& t = Peek();
+    if (++depth_ > kMaxDepth) return Error(t, "the filter nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     if (IsKeyword(t, "not")) {
       Token kw = Next();
       Result<FilterNode> inner = Factor();
@@ -264,9 +270,11 @@ class Parser {
     return Error(op, "expected 'in', '=', '!=', '>=', '>', '<=' or '<' after '" + head.text + "'");
   }
 
+  static constexpr int kMaxDepth = 100;
   std::string_view text_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 std::string Quote(const std::string& v) {
@@ -353,7 +361,8 @@ bool ValidOp(const std::string& op) {
 }  // namespace
 
 Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
-  if (!j.is_object() || j.size() != 1 && !j.contains("field"))
+  if (std::count(path.begin(), path.end(), '.') > 200) return Status::Invalid(path + ": nested too deeply");
+  if (!j.is_object() || (j.size() != 1 && !j.contains("field")))
     return Status::Invalid(path + ": must be an object with one key (all, any, not, field, any_of, all_of, eligible, "
                            "list, suppressed, gauge, score)");
   FilterNode node;

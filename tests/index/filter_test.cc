@@ -563,3 +563,20 @@ TEST(FilterTest, JsonOfTheWrongTypeIsAnErrorNotAnException) {
 
 }  // namespace
 }  // namespace fairlead
+
+namespace fairlead {
+namespace {
+
+TEST(FilterDepthTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep(5000, '(');
+  Result<FilterNode> r = ParseFilter(deep + "suppressed" + std::string(5000, ')'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nests deeper"), std::string::npos) << r.status().message();
+  std::string nots;
+  for (int i = 0; i < 5000; ++i) nots += "not ";
+  EXPECT_FALSE(ParseFilter(nots + "suppressed").ok());
+  EXPECT_TRUE(ParseFilter(std::string(50, '(') + "suppressed" + std::string(50, ')')).ok());
+}
+
+}  // namespace
+}  // namespace fairlead
