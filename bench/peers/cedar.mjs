@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Cedar peer of the fairlead benchmark's "Decide" row (shared/spec/bench.md, "Peers").
 //
-//   node bench/peers/cedar.mjs DIR OUT.json [--runs N] [--api stateful|isAuthorized]
+//   node bench/peers/cedar.mjs DIR OUT.json [--runs N] [--api stateful|isAuthorized] [--show K]
 //
 // DIR is what `fairlead bench decide --out DIR` wrote: requests.jsonl (one scenario JSON per
 // line, the `fairlead decide --scenario` contract) and answers.jsonl (fairlead's decision per
 // line). Every request is decided by Cedar through the npm package @cedar-policy/cedar-wasm
 // (installed in bench/ by `npm ci`), on one thread, and its allow/deny compared with
-// fairlead's `allow`.
+// fairlead's `allow` (and, as a second check, the decisive reason and basis named by the
+// @reason/@basis annotations of the Cedar policies that decided). Prints the first K (--show,
+// default 5) mismatches with their request; exit status 3 when an allow/deny differs, 2 when a
+// request is outside what the policies encode. OUT.json: system, version, path (the API),
+// requests, mismatches, decides_per_s_median, runs_per_s, precomputed_in_js, policies, and more.
 //
 // What Cedar decides (bench/peers/cedar/policies.cedar: 5 policies, validated in strict mode
 // against bench/peers/cedar/policies.cedarschema at start-up):
@@ -94,7 +98,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--')) die(`unknown option ${a}`);
     else pos.push(a);
   }
-  if (pos.length !== 2) die('usage: node bench/peers/cedar.mjs DIR OUT.json [--runs N] [--api stateful|isAuthorized]');
+  if (pos.length !== 2) die('usage: node bench/peers/cedar.mjs DIR OUT.json [--runs N] [--api stateful|isAuthorized] [--show K]');
   if (!Number.isInteger(opt.runs) || opt.runs < 1) die('--runs must be a positive integer');
   if (opt.api !== 'stateful' && opt.api !== 'isAuthorized') die('--api is stateful or isAuthorized');
   return { dir: pos[0], out: pos[1], ...opt };
@@ -406,6 +410,10 @@ function main() {
     }
   }
 
+  let fairleadRate = null;
+  try {
+    fairleadRate = JSON.parse(fs.readFileSync(path.join(args.dir, 'fairlead_decide.json'), 'utf8')).decides_per_s_median ?? null;
+  } catch { /* not written by this fairlead: no ratio */ }
   const apiPath = args.api === 'stateful'
     ? 'preparsePolicySet once + statefulIsAuthorized per request (no schema, validateRequest off)'
     : 'isAuthorized per request (policy text parsed on every call; no schema)';
@@ -427,6 +435,7 @@ function main() {
     decided_in_cedar: DECIDED,
     policies: pol.count,
     build_s: buildS,
+    fairlead_decides_per_s_median: fairleadRate,
     schema_checked_requests: sample,
   };
   fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });

@@ -11,6 +11,7 @@
 #include "index/filter.h"
 #include "index/people_index.h"
 #include "index/query.h"
+#include "saved/watch.h"
 
 namespace fairlead {
 namespace {
@@ -360,12 +361,122 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
   });
 }
 
+void AddSaved(CLI::App& app, DataOptions& data, int* code) {
+  CLI::App* save = app.add_subcommand("save", "save a lead, an account or a search; alerts report what changes");
+  save->require_subcommand(1);
+  struct Args {
+    std::string user, target, filter, topic, role = "list_builder", at;
+  };
+  for (const char* kind : {"lead", "account", "search"}) {
+    auto a = std::make_shared<Args>();
+    std::string k = kind;
+    CLI::App* cmd = save->add_subcommand(k, k == "lead" ? "save a person (id, external ref or email)"
+                                            : k == "account" ? "save an account (domain)"
+                                                             : "save a search (a filter) by name");
+    cmd->add_option("--user", a->user, "the user who saves it")->required();
+    cmd->add_option(k == "search" ? "name" : k == "lead" ? "person" : "domain", a->target, "what to save")->required();
+    if (k == "search") {
+      cmd->add_option("--filter", a->filter, "the filter")->required();
+      cmd->add_option("--topic", a->topic, "the intent topic whose gauge changes to report");
+    }
+    cmd->add_option("--role", a->role, "the user's role (what they may view)")->capture_default_str();
+    cmd->add_option("--at", a->at, "as of (default now)");
+    cmd->callback([&data, code, a, k] {
+      Status st = [&]() -> Status {
+        Role role;
+        if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+        Result<Time> at = TimeOption(a->at);
+        if (!at.ok()) return at.status();
+        Segments s;
+        FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+        AppContext& c = *s.ctx;
+        SavedItem item{a->user, k, a->target, "", AsciiLower(a->topic), *at, ""};
+        if (k == "lead") {
+          std::string key = a->target;
+          int64_t id = 0;
+          if (key.find('@') != std::string::npos) {
+            Result<std::string> e = NormalizeEmail(key);
+            if (!e.ok()) return e.status();
+            Result<std::optional<int64_t>> f = c.store->FindPersonByEmail(c.tenant, *e);
+            if (!f.ok()) return f.status();
+            if (!*f) return Status::NotFound("no person with address " + *e);
+            id = **f;
+          } else {
+            id = std::atoll(key.c_str());
+          }
+          std::optional<uint32_t> row = s.index->RowOf(id);
+          if (!row) return Status::NotFound("no person '" + key + "'");
+          if (!s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, role, *at).allow)
+            return Status::Denied("person '" + key + "' may not be viewed by a " + a->role);
+          item.key = std::to_string(id);
+        } else if (k == "account") {
+          Result<std::optional<int64_t>> id = c.store->FindAccount(c.tenant, NormalizeDomain(a->target));
+          if (!id.ok()) return id.status();
+          if (!*id) return Status::NotFound("no account with domain '" + a->target + "'");
+          item.key = std::to_string(**id);
+        } else {
+          Result<FilterNode> f = ParseFilter(a->filter);
+          if (!f.ok()) return f.status().WithContext("--filter: ");
+          item.filter = f->ToText();
+        }
+        WatchContext w{c.store.get(), c.tenant, &s.query};
+        Result<std::string> snapshot = Snapshot(w, item);
+        if (!snapshot.ok()) return snapshot.status();
+        item.state = *snapshot;
+        FL_RETURN_IF_ERROR(c.store->PutSaved(c.tenant, item));
+        std::cout << "saved " << k << " " << a->target << " for " << a->user << "\n";
+        return Status::Ok();
+      }();
+      if (!st.ok()) *code = Fail(st);
+    });
+  }
+
+  auto a = std::make_shared<Args>();
+  auto all = std::make_shared<bool>(false);
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* alerts = app.add_subcommand("alerts", "check a user's saved leads, accounts and searches for changes, "
+                                                  "then show the unread feed (and mark it read)");
+  alerts->add_option("--user", a->user, "the user")->required();
+  alerts->add_option("--role", a->role, "the user's role")->capture_default_str();
+  alerts->add_option("--at", a->at, "as of (default now)");
+  alerts->add_flag("--all", *all, "show the whole feed, read or not");
+  alerts->add_flag("--json", *as_json, "JSON lines");
+  alerts->callback([&data, code, a, all, as_json] {
+    Status st = [&]() -> Status {
+      Role role;
+      if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+      Result<Time> at = TimeOption(a->at);
+      if (!at.ok()) return at.status();
+      Segments s;
+      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      AppContext& c = *s.ctx;
+      WatchContext w{c.store.get(), c.tenant, &s.query};
+      Result<std::vector<FeedEntry>> added = CheckSaved(w, a->user);
+      if (!added.ok()) return added.status();
+      Result<std::vector<FeedEntry>> feed = c.store->ListFeed(c.tenant, a->user, !*all);
+      if (!feed.ok()) return feed.status();
+      for (const FeedEntry& e : *feed) {
+        if (*as_json) {
+          std::cout << json{{"id", e.id}, {"at", FormatTime(e.at)}, {"kind", e.kind},
+                            {"body", json::parse(e.body, nullptr, false)}, {"read", e.read}}.dump() << "\n";
+        } else {
+          std::cout << FormatTime(e.at) << "  " << e.kind << "  " << e.body << "\n";
+        }
+      }
+      if (!*as_json) std::cout << added->size() << " new, " << feed->size() << " shown\n";
+      return c.store->MarkFeedRead(c.tenant, a->user);
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
 }  // namespace
 
 void RegisterSegmentCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddSearch(app, data, exit_code);
   AddList(app, data, exit_code);
   AddExplain(app, data, exit_code);
+  AddSaved(app, data, exit_code);
 }
 
 }  // namespace fairlead

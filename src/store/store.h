@@ -42,6 +42,26 @@ struct ListInfo {
   std::vector<std::string> assigned;  // users the list is assigned to
 };
 
+// Something a user saved: a lead (person), an account, or a search.
+struct SavedItem {
+  std::string user;
+  std::string kind;  // "lead", "account" or "search"
+  std::string key;   // person id, account id, or the search's name
+  std::string filter, topic;  // searches
+  Time saved_at = 0;
+  std::string state;  // JSON snapshot the next check compares against
+};
+
+// One entry of a user's feed (an alert).
+struct FeedEntry {
+  int64_t id = 0;
+  std::string user;
+  Time at = 0;
+  std::string kind;  // new_signal, gauge_change, new_person, lead_change, new_match
+  std::string body;  // JSON
+  bool read = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -101,6 +121,14 @@ class Store {
   virtual Result<std::vector<ListInfo>> ListLists(int64_t tenant) = 0;
   virtual Result<std::vector<int64_t>> ListMembers(int64_t tenant, std::string_view name) = 0;
   virtual Status AssignList(int64_t tenant, std::string_view name, std::string_view user) = 0;
+
+  // Saved leads, accounts and searches; their snapshots; the feed.
+  virtual Status PutSaved(int64_t tenant, const SavedItem& item) = 0;  // insert or replace
+  virtual Result<std::vector<SavedItem>> ListSaved(int64_t tenant, std::string_view user) = 0;
+  virtual Status RemoveSaved(int64_t tenant, std::string_view user, std::string_view kind, std::string_view key) = 0;
+  virtual Status AddFeed(int64_t tenant, FeedEntry* entry) = 0;
+  virtual Result<std::vector<FeedEntry>> ListFeed(int64_t tenant, std::string_view user, bool unread_only) = 0;
+  virtual Status MarkFeedRead(int64_t tenant, std::string_view user) = 0;
 
   virtual Status RecordRulesVersion(int64_t tenant, const RulesVersion& version, std::string_view text) = 0;
   virtual Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) = 0;

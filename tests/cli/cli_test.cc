@@ -181,3 +181,43 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
 
 }  // namespace
 }  // namespace fairlead
+
+namespace fairlead {
+namespace {
+
+TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
+  ASSERT_EQ(Fl("init").code, 0);
+  ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,title,country,recipient,account_domain\n"
+                                                "ann@acme.co.uk,Ann,Engineer,GB,corporate,acme.co.uk\n")).code, 0);
+  ASSERT_EQ(Fl("save lead --user sam ann@acme.co.uk").code, 0);
+  ASSERT_EQ(Fl("save account --user sam acme.co.uk").code, 0);
+  ASSERT_EQ(Fl("save search --user sam gb --filter \"country = GB\"").code, 0);
+  CmdRun r = Fl("alerts --user sam");
+  EXPECT_NE(r.out.find("0 new"), std::string::npos) << r.out;
+
+  // A title change, a new person at the account (also a new match), a suppressed newcomer.
+  ASSERT_EQ(Fl("import people " + Write("q.csv", "email,first_name,title,country,recipient,account_domain\n"
+                                                "ann@acme.co.uk,Ann,CTO,GB,corporate,acme.co.uk\n"
+                                                "bea@acme.co.uk,Bea,CFO,GB,corporate,acme.co.uk\n"
+                                                "cat@acme.co.uk,Cat,CIO,GB,corporate,acme.co.uk\n")).code, 0);
+  ASSERT_EQ(Fl("suppress add --list manual cat@acme.co.uk").code, 0);
+  r = Fl("alerts --user sam --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"kind\":\"lead_change\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"to\":\"CTO\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"kind\":\"new_person\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"kind\":\"new_match\""), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  // Cat (id 3) is suppressed: a list builder may not view her, so no alert names her.
+  EXPECT_EQ(r.out.find("[2,3]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(",3]"), std::string::npos) << r.out;
+  // Exactly once: the next check has nothing new.
+  r = Fl("alerts --user sam --json");
+  EXPECT_EQ(r.out, "") << r.out;
+  r = Fl("alerts --user sam --all --json");
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  EXPECT_EQ(Fl("save lead --user sam nobody@x.com").code, 1);
+}
+
+}  // namespace
+}  // namespace fairlead

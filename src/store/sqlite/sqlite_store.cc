@@ -67,6 +67,15 @@ CREATE TABLE list_members (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, perso
 CREATE TABLE list_assignments (tenant_id INTEGER NOT NULL, list TEXT NOT NULL, user TEXT NOT NULL,
   PRIMARY KEY (tenant_id, list, user)) WITHOUT ROWID;
 )sql",
+    // 4: saved leads, accounts and searches with their snapshots; the feed of alerts.
+    R"sql(
+CREATE TABLE saved (tenant_id INTEGER NOT NULL, user TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+  filter TEXT NOT NULL, topic TEXT NOT NULL, saved_at INTEGER NOT NULL, state TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, user, kind, key)) WITHOUT ROWID;
+CREATE TABLE feed (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, user TEXT NOT NULL, at INTEGER NOT NULL,
+  kind TEXT NOT NULL, body TEXT NOT NULL, read INTEGER NOT NULL);
+CREATE INDEX feed_user ON feed (tenant_id, user, id);
+)sql",
 };
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -782,6 +791,61 @@ class SqliteStore final : public Store {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT OR IGNORE INTO list_assignments (tenant_id, list, user) VALUES (?,?,?)"));
     return q->Bind(1, tenant).Bind(2, name).Bind(3, user).Run();
+  }
+
+  Status PutSaved(int64_t tenant, const SavedItem& i) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT OR REPLACE INTO saved (tenant_id, user, kind, key, filter, topic, saved_at, state) "
+                               "VALUES (?,?,?,?,?,?,?,?)"));
+    return q->Bind(1, tenant).Bind(2, i.user).Bind(3, i.kind).Bind(4, i.key).Bind(5, i.filter).Bind(6, i.topic)
+        .Bind(7, i.saved_at).Bind(8, i.state).Run();
+  }
+
+  Result<std::vector<SavedItem>> ListSaved(int64_t tenant, std::string_view user) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT user, kind, key, filter, topic, saved_at, state FROM saved WHERE tenant_id = ? "
+                               "AND user = ? ORDER BY kind, key"));
+    q->Bind(1, tenant).Bind(2, user);
+    std::vector<SavedItem> out;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Text(6)});
+    }));
+    return out;
+  }
+
+  Status RemoveSaved(int64_t tenant, std::string_view user, std::string_view kind, std::string_view key) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM saved WHERE tenant_id = ? AND user = ? AND kind = ? AND key = ?"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, user).Bind(3, kind).Bind(4, key).Run());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("nothing saved as " + std::string(kind) + " '" + std::string(key) + "'");
+    return Status::Ok();
+  }
+
+  Status AddFeed(int64_t tenant, FeedEntry* e) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO feed (tenant_id, user, at, kind, body, read) VALUES (?,?,?,?,?,0)"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, e->user).Bind(3, e->at).Bind(4, e->kind).Bind(5, e->body).Run());
+    e->id = sqlite3_last_insert_rowid(db_);
+    return Status::Ok();
+  }
+
+  Result<std::vector<FeedEntry>> ListFeed(int64_t tenant, std::string_view user, bool unread_only) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, user, at, kind, body, read FROM feed WHERE tenant_id = ? AND user = ? "
+                               "AND (read = 0 OR ? = 0) ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, user).Bind(3, int64_t{unread_only});
+    std::vector<FeedEntry> out;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Int(5) != 0});
+    }));
+    return out;
+  }
+
+  Status MarkFeedRead(int64_t tenant, std::string_view user) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "UPDATE feed SET read = 1 WHERE tenant_id = ? AND user = ? AND read = 0"));
+    return q->Bind(1, tenant).Bind(2, user).Run();
   }
 
   Status RecordRulesVersion(int64_t tenant, const RulesVersion& v, std::string_view text) override {
