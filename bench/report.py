@@ -78,6 +78,11 @@ def main():
             if v:
                 rows.append((p["system"], f"ingest (bare {p.get('ingest_form', 'bulk load')})", f"{v:.1f} s",
                              f"fairlead is {ingest['ingest_s'] / v:.1f}x slower"))
+    if ingest and ingest.get("events"):
+        rate = ingest["events"] / ingest["events_s"]
+        rows.append(("fairlead", f"intent: import and score {ingest['events']:,} events (decide(track), store, score)",
+                     f"{ingest['events_s']:.1f} s = {rate:,.0f} events/s", "(target 2,000,000/s per core: not met)"
+                     if rate < 2e6 else "1"))
     dec = load(out, "fairlead_decide.json")
     if dec:
         rows.append(("fairlead", "decide (one core)", f"{dec['decides_per_s_median']:,.0f} /s", "1"))
