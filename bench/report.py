@@ -80,7 +80,7 @@ def main():
                              f"fairlead is {ingest['ingest_s'] / v:.1f}x slower"))
     if ingest and ingest.get("events"):
         rate = ingest["events"] / ingest["events_s"]
-        rows.append(("fairlead", f"intent: import and score {ingest['events']:,} events (decide(track), store, score)",
+        rows.append(("fairlead", f"intent: import {ingest['events']:,} events (parse, decide(track), durable store; scored when the model loads)",
                      f"{ingest['events_s']:.1f} s = {rate:,.0f} events/s", "(target 2,000,000/s per core: not met)"
                      if rate < 2e6 else "1"))
     dec = load(out, "fairlead_decide.json")
