@@ -122,7 +122,31 @@ def main():
                      f"memory on one thread; Cedar ({cedar.get('path', '')}) evaluates the same rules written as Cedar "
                      f"policies, with the temporal facts precomputed in JavaScript ({cedar.get('precomputed_in_js', '')}); "
                      f"both gave the same answers ({cedar['mismatches']} mismatches).")
-    open(results, "w").write("\n".join(lines) + "\n")
+    # One file per size, and RESULTS.md holding every size measured so far (largest first).
+    per_size_dir = os.path.join(os.path.dirname(results) or ".", "results")
+    os.makedirs(per_size_dir, exist_ok=True)
+    json.dump({"people": people, "fairlead": fl, "peers": peers, "cedar": cedar, "ingest": ingest,
+               "decide": dec}, open(os.path.join(per_size_dir, f"{people}.json"), "w"), indent=1)
+    open(os.path.join(per_size_dir, f"{people}.md"), "w").write("\n".join(lines) + "\n")
+    sizes = sorted((int(f[:-3]) for f in os.listdir(per_size_dir) if f.endswith(".md") and f[:-3].isdigit()),
+                   reverse=True)
+    parts = ["# Benchmark results", "",
+             "Every figure below comes from `bench/run PEOPLE` (one size per section, largest first). "
+             "`bench/results/PEOPLE.json` keeps the raw numbers.", ""]
+    if len(sizes) > 1:
+        small, large = sizes[-1], sizes[0]
+        a = json.load(open(os.path.join(per_size_dir, f"{small}.json")))["fairlead"]["queries"]
+        b = json.load(open(os.path.join(per_size_dir, f"{large}.json")))["fairlead"]["queries"]
+        parts += [f"## Growth of fairlead's medians from {small:,} to {large:,} people ({large // small}x)", "",
+                  "| query | " + f"{small:,} | {large:,} | growth |", "| --- | --- | --- | --- |"]
+        for k in ("Q1", "Q2", "Q3", "Q4"):
+            parts.append(f"| {k} | {fmt_ms(a[k]['median_ms'])} | {fmt_ms(b[k]['median_ms'])} | "
+                         f"{b[k]['median_ms'] / a[k]['median_ms']:.1f}x |")
+        parts.append("")
+    for n in sizes:
+        text = open(os.path.join(per_size_dir, f"{n}.md")).read()
+        parts.append(text.replace("# Benchmark results (", "## Results at ", 1).replace(" people)\n", " people\n", 1))
+    open(results, "w").write("\n".join(parts))
     print(f"wrote {results}")
 
 

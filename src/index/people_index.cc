@@ -29,6 +29,7 @@ std::optional<uint32_t> Dictionary::Find(std::string_view s) const {
 PeopleIndex::PeopleIndex(const Rules& rules, const TenantSettings& settings) : rules_(rules), settings_(settings) {
   countries_.Intern("");
   functions_.Intern("");
+  seniorities_.Intern("");
 }
 
 bool PeopleIndex::IsPersonField(std::string_view f) {
@@ -40,9 +41,16 @@ bool PeopleIndex::IsAccountField(std::string_view f) {
 }
 
 std::optional<uint32_t> PeopleIndex::RowOf(int64_t person_id) const {
-  auto it = row_of_.find(person_id);
-  if (it == row_of_.end()) return std::nullopt;
-  return it->second;
+  if (person_id < 0 || static_cast<uint64_t>(person_id) >= row_of_.size() || row_of_[person_id] == UINT32_MAX)
+    return std::nullopt;
+  return row_of_[person_id];
+}
+
+void PeopleIndex::MapRow(int64_t person_id, uint32_t row) {
+  if (person_id < 0) return;
+  if (static_cast<uint64_t>(person_id) >= row_of_.size())
+    row_of_.resize(std::max<size_t>(static_cast<size_t>(person_id) + 1, row_of_.size() * 5 / 4), UINT32_MAX);
+  row_of_[person_id] = row;
 }
 
 std::optional<uint32_t> PeopleIndex::AccountRowOf(int64_t account_id) const {
@@ -72,7 +80,7 @@ uint32_t PeopleIndex::AddAccount(const Account& a) {
   auto set = [&](const std::string& field, const std::string& value) {
     if (!value.empty()) ValueSet(account_values_, field + "=" + AsciiLower(value), n).Set(row);
   };
-  set("domain", a.domain);
+  if (!a.domain.empty()) account_of_domain_[AsciiLower(a.domain)] = row;
   set("industry", a.industry);
   set("employee_band", a.employee_band);
   set("revenue_band", a.revenue_band);
@@ -87,6 +95,14 @@ const Bitset* PeopleIndex::PersonValue(std::string_view field, std::string_view 
 }
 
 const Bitset* PeopleIndex::AccountValue(std::string_view field, std::string_view value) const {
+  if (field == "domain") {
+    // One account per domain: a small set made on demand instead of a set per domain kept.
+    auto d = account_of_domain_.find(AsciiLower(value));
+    if (d == account_of_domain_.end()) return nullptr;
+    domain_scratch_ = Bitset(accounts());
+    domain_scratch_.Set(d->second);
+    return &domain_scratch_;
+  }
   auto it = account_values_.find(std::string(field) + "=" + AsciiLower(value));
   return it == account_values_.end() ? nullptr : &it->second;
 }
@@ -133,14 +149,14 @@ void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view senior
     purchases_.push_back({s.purchases[i].at, families_.Intern(s.purchases[i].family),
                           static_cast<uint8_t>(s.purchases[i].kind)});
   people_[row] = c;
-  seniority_[row] = AsciiLower(seniority);
+  seniority_[row] = static_cast<uint8_t>(std::min<uint32_t>(seniorities_.Intern(AsciiLower(seniority)), 255));
 }
 
 void PeopleIndex::SetValues(uint32_t row, bool on) {
   const CompactPerson& c = people_[row];
   const std::string& country = countries_.Name(c.country);
   std::string keys[] = {"country=" + AsciiLower(country), "country=" + AsciiLower(CountryAlpha2(country)),
-                        "seniority=" + seniority_[row], "function=" + functions_.Name(c.function),
+                        "seniority=" + seniorities_.Name(seniority_[row]), "function=" + functions_.Name(c.function),
                         "recipient=" + std::string(Name(static_cast<Recipient>(c.recipient))),
                         "stage=" + std::string(Name(static_cast<Stage>(c.stage)))};
   for (size_t i = 0; i < std::size(keys); ++i) {
@@ -274,7 +290,7 @@ void PeopleIndex::Upsert(const Person& person, bool suppressed) {
   } else {
     row = static_cast<uint32_t>(person_ids_.size());
     person_ids_.push_back(person.subject.id);
-    row_of_.emplace(person.subject.id, row);
+    MapRow(person.subject.id, row);
     people_.emplace_back();
     seniority_.emplace_back();
     std::optional<uint32_t> account = person.account_id ? AccountRowOf(person.account_id) : std::nullopt;
@@ -303,7 +319,7 @@ bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {
   if (!row) return false;
   Subject s = SubjectOf(*row);
   s.bases.push_back(record);
-  std::string seniority = seniority_[*row];
+  std::string seniority = seniorities_.Name(seniority_[*row]);
   Encode(*row, s, seniority);  // the attribute sets do not change
   for (auto& [key, e] : eligibility_) Refresh(*e, *row, e->at);
   return true;
@@ -312,7 +328,7 @@ bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {
 size_t PeopleIndex::MemoryBytes() const {
   size_t bytes = person_ids_.capacity() * 8 + account_of_.capacity() * 4 + people_.capacity() * sizeof(CompactPerson) +
                  records_.capacity() * sizeof(CompactRecord) + purchases_.capacity() * sizeof(CompactPurchase) +
-                 row_of_.size() * 32 + seniority_.capacity() * sizeof(std::string);
+                 row_of_.capacity() * 4 + seniority_.capacity() + account_of_domain_.size() * 64;
   for (const auto& [k, b] : person_values_) bytes += b.word_count() * 8 + k.size();
   for (const auto& [k, b] : account_values_) bytes += b.word_count() * 8 + k.size();
   for (const auto& [k, e] : eligibility_) bytes += e->bits.word_count() * 8 + e->changes.size() * 16;
@@ -356,7 +372,7 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t ten
   x.suppressed_ = Bitset(n);
   x.account_runs_.assign(x.account_ids_.size(), {0, 0});
   for (uint32_t row = 0; row < n; ++row) {
-    x.row_of_.emplace(x.person_ids_[row], row);
+    x.MapRow(x.person_ids_[row], row);
     if (suppressed[row]) x.suppressed_.Set(row);
     uint32_t a = x.account_of_[row];
     if (a != kNoAccount) {

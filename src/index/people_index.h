@@ -66,7 +66,8 @@ class PeopleIndex {
   static bool IsPersonField(std::string_view field);
   // Account fields: industry, employee_band, revenue_band, hq_country, tech, domain.
   static bool IsAccountField(std::string_view field);
-  // The rows with `field` = `value`; null when no row has it.
+  // The rows with `field` = `value`; null when no row has it. (For "domain" the
+  // pointer is valid until the next call.)
   const Bitset* PersonValue(std::string_view field, std::string_view value) const;
   // The accounts with `field` = `value` (over account rows); null when none.
   const Bitset* AccountValue(std::string_view field, std::string_view value) const;
@@ -132,12 +133,15 @@ class PeopleIndex {
   const Rules& rules_;
   TenantSettings settings_;
   std::vector<int64_t> person_ids_;
-  std::unordered_map<int64_t, uint32_t> row_of_;
+  std::vector<uint32_t> row_of_;  // indexed by person id (store ids are dense); UINT32_MAX = absent
+  void MapRow(int64_t person_id, uint32_t row);
   std::vector<uint32_t> account_of_;
   std::vector<CompactPerson> people_;
   std::vector<CompactRecord> records_;
   std::vector<CompactPurchase> purchases_;
-  std::vector<std::string> seniority_;  // per row, for value sets on update
+  std::vector<uint8_t> seniority_;  // per row: id in seniorities_
+  Dictionary seniorities_;
+  std::unordered_map<std::string, uint32_t> account_of_domain_;  // domains are unique: a map, not sets
   Dictionary countries_, functions_, scope_sets_, families_;
   std::unordered_map<std::string, Bitset> person_values_;   // "field=value"
   std::unordered_map<std::string, Bitset> account_values_;  // "field=value", over account rows
@@ -149,6 +153,7 @@ class PeopleIndex {
   std::vector<uint32_t> moved_rows_;                                  // rows whose account changed
   std::unordered_map<std::string, std::unique_ptr<EligibilityEntry>> eligibility_;
   EligibilityEntry scratch_;  // for times before a cached entry's
+  mutable Bitset domain_scratch_;
 };
 
 }  // namespace fairlead

@@ -221,14 +221,15 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
   page.total = members.size();
   std::vector<std::pair<double, int64_t>> ranked;
   ranked.reserve(members.size());
-  std::unordered_map<int64_t, TopicIntent> by_account;
-  if (!topic.empty() && ctx.intent) by_account = TopicIntents(ctx, topic);
-  const std::unordered_map<int64_t, TopicIntent>* intents = by_account.empty() ? nullptr : &by_account;
+  std::optional<uint32_t> topic_id = topic.empty() || !ctx.intent ? std::nullopt : ctx.intent->FindTopic(topic);
+  std::unordered_map<uint32_t, double> by_account;  // account row -> score, computed once per account
   for (uint32_t r : members) {
     double score = 0;
-    if (intents && x.AccountOf(r) != PeopleIndex::kNoAccount) {
-      auto it = intents->find(x.AccountId(x.AccountOf(r)));
-      if (it != intents->end()) score = it->second.score;
+    uint32_t account = x.AccountOf(r);
+    if (topic_id && account != PeopleIndex::kNoAccount) {
+      auto [it, fresh] = by_account.emplace(account, 0.0);
+      if (fresh) it->second = ctx.intent->Score(x.AccountId(account), *topic_id, ctx.at);
+      score = it->second;
     }
     ranked.emplace_back(score, x.PersonId(r));
   }

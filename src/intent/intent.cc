@@ -179,6 +179,14 @@ TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
   return out;
 }
 
+double IntentModel::Score(int64_t account_id, uint32_t topic, Time as_of) const {
+  auto it = states_.find(Key(account_id, topic));
+  if (it == states_.end()) return 0;
+  const State& s = it->second;
+  if (as_of >= s.score_at) return Decay(s.score, s.score_at, as_of);
+  return Evaluate(s, as_of).score;
+}
+
 TopicIntent IntentModel::Get(int64_t account_id, uint32_t topic, Time as_of) const {
   auto it = states_.find(Key(account_id, topic));
   if (it == states_.end()) return TopicIntent();

@@ -93,6 +93,8 @@ class IntentModel {
 
   // The account's intent for a topic as of `as_of`.
   TopicIntent Get(int64_t account_id, uint32_t topic, Time as_of) const;
+  // Only the decayed score (no signals): what ranking needs, at a hash lookup's cost.
+  double Score(int64_t account_id, uint32_t topic, Time as_of) const;
   // Topics of an account with any score, highest score first.
   std::vector<std::pair<uint32_t, TopicIntent>> TopicsOf(int64_t account_id, Time as_of) const;
   // The k accounts with the highest score for a topic, ties by account id.
