@@ -401,14 +401,7 @@ void AddPerson(CLI::App& app, DataOptions& data, int* code) {
     if (!id.ok()) { *code = Fail(id.status()); return; }
     Result<Person> p = ctx->store->GetPerson(ctx->tenant, *id);
     if (!p.ok()) { *code = Fail(p.status()); return; }
-    DecisionRequest req;
-    req.subject = &p->subject;
-    req.action = Action::kView;
-    req.role = r;
-    req.tenant = &ctx->settings;
-    req.at = Now();
-    req.suppressed = ctx->suppression.ContainsAny(*ctx->hasher, p->subject.emails, p->phone);
-    Result<Decision> d = Decide(ctx->rules, req);
+    Result<Decision> d = DecideStored(*ctx, *p, Action::kView, r, Now());
     if (!d.ok()) { *code = Fail(d.status()); return; }
     if (!d->allow) {
       std::cout << json{{"id", *id}, {"visible", false}, {"decision", DecisionToJson(*d)}}.dump(2) << "\n";
@@ -437,7 +430,8 @@ void AddPerson(CLI::App& app, DataOptions& data, int* code) {
                       {"last_name", p->last_name}, {"emails", emails}, {"phone", p->phone}, {"title", p->title},
                       {"seniority", p->seniority}, {"function", s.function}, {"country", s.country},
                       {"region", p->region}, {"recipient", Name(s.recipient)}, {"stage", Name(s.stage)},
-                      {"account", p->account_domain}, {"suppressed", req.suppressed}, {"bases", bases},
+                      {"account", p->account_domain},
+                      {"suppressed", ctx->suppression.ContainsAny(*ctx->hasher, s.emails, p->phone)}, {"bases", bases},
                       {"purchases", s.purchases.size()}, {"provenance", provenance},
                       {"decision", DecisionToJson(*d)}}.dump(2)
               << "\n";
@@ -630,17 +624,16 @@ void AddDemo(CLI::App& app, DataOptions& data, int* code) {
       if (!p.ok()) continue;
       Result<Purpose> purpose = ctx->store->GetPurpose(ctx->tenant, "marketing.security");
       if (!purpose.ok()) break;
+      Time now = Now();
+      Result<Decision> d = DecideStored(*ctx, *p, Action::kContact, Role::kListBuilder, now, &*purpose, Channel::kEmail);
+      if (!d.ok()) continue;
       DecisionRequest req;
       req.subject = &p->subject;
       req.purpose = &*purpose;
       req.action = Action::kContact;
       req.channel = Channel::kEmail;
       req.role = Role::kListBuilder;
-      req.tenant = &ctx->settings;
-      req.at = Now();
-      req.suppressed = ctx->suppression.ContainsAny(*ctx->hasher, p->subject.emails, p->phone);
-      Result<Decision> d = Decide(ctx->rules, req);
-      if (!d.ok()) continue;
+      req.at = now;
       std::cout << "\nperson #" << id << " (" << p->subject.country << ", " << Name(p->subject.recipient) << "):\n"
                 << Explain(*d, req);
     }

@@ -73,6 +73,20 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label) {
   };
 }
 
+Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Action action, Role role, Time at,
+                              const Purpose* purpose, std::optional<Channel> channel) {
+  DecisionRequest req;
+  req.subject = &person.subject;
+  req.purpose = purpose;
+  req.action = action;
+  req.channel = channel;
+  req.role = role;
+  req.tenant = &ctx.settings;
+  req.at = at;
+  req.suppressed = ctx.suppression.ContainsAny(*ctx.hasher, person.subject.emails, person.phone);
+  return Decide(ctx.rules, req);
+}
+
 int ReportImport(const ImportReport& rep, const std::string& file, const std::string& kind, bool dry_run,
                  bool as_json, std::ostream& out) {
   if (as_json) {

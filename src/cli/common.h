@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "ingest/importer.h"
 #include "intent/intent.h"
+#include "policy/decide.h"
 
 namespace fairlead {
 
@@ -22,6 +23,11 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label);
 // Prints the report (text or JSON) and returns the exit code: 0, 3 (partial) or 4 (nothing written).
 int ReportImport(const ImportReport& rep, const std::string& file, const std::string& kind, bool dry_run,
                  bool as_json, std::ostream& out);
+
+// One decision about a stored person with the tenant's rules, settings and
+// suppression lists (the person's suppression is looked up here).
+Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Action action, Role role, Time at,
+                              const Purpose* purpose = nullptr, std::optional<Channel> channel = std::nullopt);
 
 // The tenant's intent model, built from every stored event with the thresholds of
 // DATA/intent.json (defaults when absent).

@@ -114,14 +114,7 @@ void AddAccountShow(CLI::App& app, DataOptions& data, int* code) {
     for (int64_t pid : *people_ids) {
       Result<Person> p = ctx->store->GetPerson(ctx->tenant, pid);
       if (!p.ok()) { *code = Fail(p.status()); return; }
-      DecisionRequest req;
-      req.subject = &p->subject;
-      req.action = Action::kView;
-      req.role = role;
-      req.tenant = &ctx->settings;
-      req.at = Now();
-      req.suppressed = ctx->suppression.ContainsAny(*ctx->hasher, p->subject.emails, p->phone);
-      Result<Decision> d = Decide(ctx->rules, req);
+      Result<Decision> d = DecideStored(*ctx, *p, Action::kView, role, Now());
       if (!d.ok() || !d->allow) {
         ++hidden;
         continue;

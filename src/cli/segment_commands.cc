@@ -96,6 +96,15 @@ Result<Time> TimeOption(const std::string& text) {
   return t;
 }
 
+// Parses --role and --at, then loads.
+Status LoadFor(Segments& s, const DataOptions& data, const std::string& role_text, const std::string& at_text) {
+  Role role;
+  if (!Parse(role_text, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
+  Result<Time> at = TimeOption(at_text);
+  if (!at.ok()) return at.status();
+  return Load(s, data, role, *at);
+}
+
 Result<FilterNode> FilterOption(const std::string& text, bool is_json) {
   if (!is_json) {
     Result<FilterNode> f = ParseFilter(text);
@@ -152,12 +161,8 @@ void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool with_filter) {
 }
 
 Status RunQuery(const DataOptions& data, const QueryArgs& a, const std::function<Result<Bitset>(Segments&)>& rows) {
-  Role role;
-  if (!Parse(a.role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-  Result<Time> at = TimeOption(a.at);
-  if (!at.ok()) return at.status();
   Segments s;
-  FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+  FL_RETURN_IF_ERROR(LoadFor(s, data, a.role, a.at));
   Result<Bitset> r = rows(s);
   if (!r.ok()) return r.status();
   if (a.count) {
@@ -204,12 +209,8 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
     Status st = [&]() -> Status {
       Result<FilterNode> f = FilterOption(c->filter, c->json_filter);
       if (!f.ok()) return f.status();
-      Role role;
-      if (!Parse(c->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-      Result<Time> at = TimeOption(c->at);
-      if (!at.ok()) return at.status();
       Segments s;
-      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      FL_RETURN_IF_ERROR(LoadFor(s, data, c->role, c->at));
       Result<Bitset> rows = Evaluate(*f, s.query);  // also validates every term
       if (!rows.ok()) return rows.status();
       std::vector<int64_t> members;
@@ -255,12 +256,8 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
   exp->add_option("--role", ex->role, "the actor's role")->capture_default_str();
   exp->callback([&data, code, ex_name, ex] {
     Status st = [&]() -> Status {
-      Role role;
-      if (!Parse(ex->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-      Result<Time> at = TimeOption(ex->at);
-      if (!at.ok()) return at.status();
       Segments s;
-      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      FL_RETURN_IF_ERROR(LoadFor(s, data, ex->role, ex->at));
       Result<Bitset> rows = s.query.list_rows(*ex_name);
       if (!rows.ok()) return rows.status();
       std::vector<int64_t> ids;
@@ -303,12 +300,8 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
   cmd->callback([&data, code, a] {
     Status st = [&]() -> Status {
       if (a->list.empty() == a->filter.empty()) return Status::Invalid("give --list or --filter");
-      Role role;
-      if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-      Result<Time> at = TimeOption(a->at);
-      if (!at.ok()) return at.status();
       Segments s;
-      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
       AppContext& c = *s.ctx;
       int64_t id = 0;
       if (a->person.find('@') != std::string::npos) {
@@ -383,14 +376,10 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
     cmd->add_option("--at", a->at, "as of (default now)");
     cmd->callback([&data, code, a, k] {
       Status st = [&]() -> Status {
-        Role role;
-        if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-        Result<Time> at = TimeOption(a->at);
-        if (!at.ok()) return at.status();
         Segments s;
-        FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+        FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
         AppContext& c = *s.ctx;
-        SavedItem item{a->user, k, a->target, "", AsciiLower(a->topic), *at, ""};
+        SavedItem item{a->user, k, a->target, "", AsciiLower(a->topic), s.query.at, ""};
         if (k == "lead") {
           std::string key = a->target;
           int64_t id = 0;
@@ -406,7 +395,7 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
           }
           std::optional<uint32_t> row = s.index->RowOf(id);
           if (!row) return Status::NotFound("no person '" + key + "'");
-          if (!s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, role, *at).allow)
+          if (!s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at).allow)
             return Status::Denied("person '" + key + "' may not be viewed by a " + a->role);
           item.key = std::to_string(id);
         } else if (k == "account") {
@@ -443,12 +432,8 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
   alerts->add_flag("--json", *as_json, "JSON lines");
   alerts->callback([&data, code, a, all, as_json] {
     Status st = [&]() -> Status {
-      Role role;
-      if (!Parse(a->role, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-      Result<Time> at = TimeOption(a->at);
-      if (!at.ok()) return at.status();
       Segments s;
-      FL_RETURN_IF_ERROR(Load(s, data, role, *at));
+      FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
       AppContext& c = *s.ctx;
       WatchContext w{c.store.get(), c.tenant, &s.query};
       Result<std::vector<FeedEntry>> added = CheckSaved(w, a->user);
