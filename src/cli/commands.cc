@@ -13,6 +13,7 @@
 #include "core/normalize.h"
 #include "gen/generator.h"
 #include "ingest/importer.h"
+#include "intent/events_import.h"
 #include "policy/decide.h"
 #include "policy/explain.h"
 #include "policy/scenario.h"
@@ -614,10 +615,24 @@ void AddDemo(CLI::App& app, DataOptions& data, int* code) {
         int rc = DoImport(*ctx, opt, false, std::cout);
         if (rc != 0) { *code = rc; return; }
       }
+      EventImportOptions ev;
+      ev.file = g.out_dir + "/events.csv";
+      ev.now = Now();
+      ev.progress = ProgressBar("import events");
+      EventImportContext ec{ctx->store.get(), ctx->tenant, &ctx->rules, &ctx->settings, ctx->hasher.get(),
+                            &ctx->suppression};
+      Result<ImportReport> er = ImportEvents(ec, ev);
+      if (!er.ok()) { *code = Fail(er.status()); return; }
+      int rc = ReportImport(*er, ev.file, "events", false, false, std::cout);
+      if (rc != 0) { *code = rc; return; }
     } else {
       std::cout << "the demo tenant already holds " << *count << " people (remove " << ctx->dir
                 << " to start again)\n";
     }
+    std::cout << "\nNext: fairlead --data " << ctx->dir << " intent top --topic security --as-of 2026-11-01\n"
+              << "      fairlead --data " << ctx->dir << " search \"seniority >= director and "
+              << "eligible(marketing.security, email)\" --topic security --at 2026-11-01\n"
+              << "      fairlead --data " << ctx->dir << " why --person 1 --purpose marketing.security --channel email\n";
     std::cout << "\nExplanations (fairlead why --person ID --purpose P --channel C):\n";
     for (int64_t id : {1, 2, 3}) {
       Result<Person> p = ctx->store->GetPerson(ctx->tenant, id);

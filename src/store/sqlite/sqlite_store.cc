@@ -167,8 +167,11 @@ class SqliteStore final : public Store {
                         nullptr) != SQLITE_OK)
       return Status::Io(path + ": cannot open database: " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
     sqlite3_busy_timeout(db_, 5000);
+    // A page cache of up to 1 GiB (allocated only as used): with 64 MiB, importing 10M
+    // people became bound by random reads of the email index (over 15 min, against 48 s
+    // for 1M).
     FL_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
-                            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+                            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576;"));
     return Migrate();
   }
 
