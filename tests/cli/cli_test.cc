@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "testing/test_util.h"
+
 namespace fairlead {
 namespace {
 
@@ -19,8 +21,7 @@ struct CmdRun {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/cli-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ASSERT_EQ(std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str()), 0);
+    dir_ = testing_util::FreshTestDir("cli");
   }
   CmdRun Fl(const std::string& args) {
     std::string cmd = std::string(FL_BINARY) + " --data '" + dir_ + "/data' " + args + " 2>&1";

@@ -19,21 +19,12 @@
 #include "policy/rules.h"
 #include "store/store.h"
 #include "suppression/suppression.h"
+#include "testing/test_util.h"
 
 namespace fairlead {
 namespace {
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : rng_(seed) {}
-  int Int(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
-  bool Chance(int percent) { return Int(100) < percent; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[static_cast<size_t>(Int(static_cast<int>(v.size())))]; }
-
- private:
-  std::mt19937_64 rng_;
-};
+using testing_util::Random;
 
 const Time kAt = 1767225600;  // 2026-01-01
 constexpr Time kDay = kSecondsPerDay;
@@ -137,10 +128,7 @@ std::string Diff(const Decision& got, const Decision& want) {
 class PeopleIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/people-index-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    dir_ = testing_util::FreshTestDir("people-index");
     auto store = OpenSqliteStore(dir_ + "/db.sqlite");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);

@@ -19,6 +19,7 @@
 #include "policy/rules.h"
 #include "store/store.h"
 #include "suppression/suppression.h"
+#include "testing/test_util.h"
 
 namespace fairlead {
 namespace {
@@ -70,9 +71,7 @@ using Names = std::vector<std::string>;
 class QueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/query-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    dir_ = testing_util::FreshTestDir("query");
     auto store = OpenSqliteStore(dir_ + "/db.sqlite");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);

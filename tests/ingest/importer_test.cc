@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "core/normalize.h"
+#include "testing/test_util.h"
 
 namespace fairlead {
 namespace {
@@ -13,9 +14,7 @@ namespace {
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/importer-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    dir_ = testing_util::FreshTestDir("importer");
     auto store = OpenSqliteStore(dir_ + "/db.sqlite");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);

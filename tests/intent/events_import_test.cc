@@ -16,6 +16,7 @@
 #include "policy/rules.h"
 #include "store/store.h"
 #include "suppression/suppression.h"
+#include "testing/test_util.h"
 
 namespace fairlead {
 namespace {
@@ -31,9 +32,7 @@ Time At(const char* text) {
 class EventsImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/events-import-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::string cmd = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    dir_ = testing_util::FreshTestDir("events-import");
     auto store = OpenSqliteStore(dir_ + "/db.sqlite");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);

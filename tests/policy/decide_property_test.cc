@@ -8,21 +8,12 @@
 #include "policy/decide.h"
 #include "policy/rules.h"
 
+#include "testing/test_util.h"
+
 namespace fairlead {
 namespace {
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : rng_(seed) {}
-  int Int(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
-  bool Chance(int percent) { return Int(100) < percent; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Int(static_cast<int>(v.size()))]; }
-  std::mt19937_64& engine() { return rng_; }
-
- private:
-  std::mt19937_64 rng_;
-};
+using testing_util::Random;
 
 const Time kAt = 1767225600;  // 2026-01-01
 
