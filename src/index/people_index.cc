@@ -212,9 +212,8 @@ Subject PeopleIndex::SubjectOf(uint32_t row) const {
   return s;
 }
 
-Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
-                                Role role, Time at) const {
-  Subject s = SubjectOf(row);
+Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose,
+                                    std::optional<Channel> channel, Action action, Role role, Time at) const {
   DecisionRequest req;
   req.subject = &s;
   req.purpose = purpose;
@@ -232,10 +231,15 @@ Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optio
   return denied;
 }
 
+Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
+                                Role role, Time at) const {
+  return DecideSubject(SubjectOf(row), row, purpose, channel, action, role, at);
+}
+
+// Hot path of every eligibility build: the row's subject is reconstructed once.
 void PeopleIndex::Refresh(EligibilityEntry& e, uint32_t row, Time at) {
-  Decision d = DecideRow(row, &e.purpose, e.channel, e.action, e.role, at);
-  e.bits.Assign(row, d.allow);
   Subject s = SubjectOf(row);
+  e.bits.Assign(row, DecideSubject(s, row, &e.purpose, e.channel, e.action, e.role, at).allow);
   Time next = NextChange(rules_, s, &e.purpose, &settings_, at);
   if (next != kNever) e.changes.emplace(next, row);
 }

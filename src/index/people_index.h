@@ -126,6 +126,8 @@ class PeopleIndex {
   void Encode(uint32_t row, const Subject& subject, std::string_view seniority);
   void SetValues(uint32_t row, bool on);
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);
+  Decision DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
+                         Action action, Role role, Time at) const;
   void Build(EligibilityEntry& e, Time at);
   uint32_t AddAccount(const Account& a);
   Bitset& ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows);
