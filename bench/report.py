@@ -78,11 +78,12 @@ def main():
             if v:
                 rows.append((p["system"], f"ingest (bare {p.get('ingest_form', 'bulk load')})", f"{v:.1f} s",
                              f"fairlead is {ingest['ingest_s'] / v:.1f}x slower"))
-    if ingest and ingest.get("events"):
-        rate = ingest["events"] / ingest["events_s"]
-        rows.append(("fairlead", f"intent: import {ingest['events']:,} events (parse, decide(track), durable store; scored when the model loads)",
-                     f"{ingest['events_s']:.1f} s = {rate:,.0f} events/s", "(target 2,000,000/s per core: not met)"
-                     if rate < 2e6 else "1"))
+    ev = load(out, "fairlead_events.json")
+    if ev:
+        rate = ev["events_per_s"]
+        rows.append(("fairlead", f"intent: {ev['events']:,} events, index resident (parse, decide(track), durable "
+                     f"store, score), one core", f"{ev['events_s']:.2f} s = {rate:,.0f} events/s",
+                     "(target 2,000,000/s per core: not met)" if rate < 2e6 else "target 2,000,000/s per core: met"))
     dec = load(out, "fairlead_decide.json")
     if dec:
         rows.append(("fairlead", "decide (one core)", f"{dec['decides_per_s_median']:,.0f} /s", "1"))
@@ -117,6 +118,14 @@ def main():
               "libphonenumber, validation, suppression check, dedupe, durable SQLite store) for the people file; "
               "the peers' figure is their bare bulk loader into a table of text columns, which does far less work.",
               "- Absolute times on a 2-core virtual machine are noisy; the ratios and the growth with N are what count."]
+    if ev:
+        lines.append(f"- Events: `fairlead bench events` loads the people index ({ev['index_load_s']:.1f} s), the "
+                     f"address map ({ev['addresses']:,} addresses, {ev['address_map_s']:.1f} s) and the intent model "
+                     f"({ev['intent_load_s']:.1f} s) first, as a resident server holds them, then times the import "
+                     f"from the first byte read to the durable commit: every event parsed, its email normalised and "
+                     f"looked up, decide(track) run for its person at the event's time, appended to the event log "
+                     f"(fdatasync at commit) and added to the intent model. {ev['anonymized']:,} events were kept at "
+                     f"account level only.")
     if cedar:
         lines.append(f"- Decide: {dec['requests']:,} generated contact-by-email requests; fairlead decides them in "
                      f"memory on one thread; Cedar ({cedar.get('path', '')}) evaluates the same rules written as Cedar "
@@ -126,7 +135,7 @@ def main():
     per_size_dir = os.path.join(os.path.dirname(results) or ".", "results")
     os.makedirs(per_size_dir, exist_ok=True)
     json.dump({"people": people, "fairlead": fl, "peers": peers, "cedar": cedar, "ingest": ingest,
-               "decide": dec}, open(os.path.join(per_size_dir, f"{people}.json"), "w"), indent=1)
+               "decide": dec, "events": ev}, open(os.path.join(per_size_dir, f"{people}.json"), "w"), indent=1)
     open(os.path.join(per_size_dir, f"{people}.md"), "w").write("\n".join(lines) + "\n")
     sizes = sorted((int(f[:-3]) for f in os.listdir(per_size_dir) if f.endswith(".md") and f[:-3].isdigit()),
                    reverse=True)

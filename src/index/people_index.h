@@ -74,6 +74,7 @@ class PeopleIndex {
   // People of the given accounts.
   Bitset PeopleOfAccounts(const Bitset& accounts) const;
   const Bitset& Suppressed() const { return suppressed_; }
+  std::string_view Seniority(uint32_t row) const { return seniorities_.Name(seniority_[row]); }
 
   // Eligibility as of `at`. The pointer stays valid until the next call that
   // changes the index or asks for another time.

@@ -1,12 +1,15 @@
 #include "intent/events_import.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <fstream>
 #include <unordered_map>
 
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
+#include "intent/intent.h"
 #include "policy/decide.h"
 
 namespace fairlead {
@@ -14,6 +17,60 @@ namespace fairlead {
 bool IsSeniorSeniority(std::string_view s) { return s == "director" || s == "vp" || s == "cxo"; }
 
 namespace {
+
+// Reads people from the store as events name them (a bounded cache) and decides.
+class StoreTrackResolver final : public TrackResolver {
+ public:
+  explicit StoreTrackResolver(const EventImportContext& ctx) : ctx_(ctx) {}
+
+  Result<std::optional<int64_t>> FindPerson(const std::string& email) override {
+    auto it = ids_.find(email);
+    if (it != ids_.end()) return it->second;
+    Result<std::optional<int64_t>> id = ctx_.store->FindPersonByEmail(ctx_.tenant, email);
+    if (!id.ok()) return id.status();
+    if (ids_.size() >= kMaxCachedAddresses) ids_.clear();
+    ids_.emplace(email, *id);
+    return *id;
+  }
+
+  Result<TrackAnswer> Track(int64_t person_id, const Purpose& purpose, Time at) override {
+    auto it = people_.find(person_id);
+    if (it == people_.end()) {
+      if (people_.size() >= kMaxCachedPeople) people_.clear();
+      Result<Person> p = ctx_.store->GetPerson(ctx_.tenant, person_id);
+      if (!p.ok()) return p.status();
+      bool suppressed = ctx_.suppression && ctx_.suppression->ContainsAny(*ctx_.hasher, p->subject.emails, p->phone);
+      it = people_.emplace(person_id, Cached{std::move(*p), suppressed}).first;
+    }
+    DecisionRequest req;
+    req.subject = &it->second.person.subject;
+    req.purpose = &purpose;
+    req.action = Action::kTrack;
+    req.role = Role::kAdmin;
+    req.tenant = ctx_.settings;
+    req.suppressed = it->second.suppressed;
+    req.at = at;
+    Result<Decision> d = Decide(*ctx_.rules, req);
+    if (!d.ok()) return d.status();
+    return TrackAnswer{d->allow, d->allow && IsSeniorSeniority(it->second.person.seniority)};
+  }
+
+ private:
+  struct Cached {
+    Person person;
+    bool suppressed;
+  };
+  static constexpr size_t kMaxCachedPeople = 100000;
+  static constexpr size_t kMaxCachedAddresses = 1000000;
+  const EventImportContext& ctx_;
+  std::unordered_map<int64_t, Cached> people_;
+  absl::flat_hash_map<std::string, std::optional<int64_t>> ids_;
+};
+
+// The columns of an event, in the order of kColumns.
+enum Col { kTime, kDomain, kEmail, kTopic, kVendor, kStage, kAction, kCols };
+constexpr const char* kColumns[kCols] = {"time", "account_domain", "person_email", "topic", "vendor", "stage", "action"};
+using Values = std::array<std::string_view, kCols>;
 
 class EventImporter {
  public:
@@ -26,6 +83,12 @@ class EventImporter {
     if (purpose_.kind != PurposeKind::kAnalytics)
       return Status::Invalid("purpose '" + purpose_.id + "' is a " + std::string(Name(purpose_.kind)) +
                              " purpose; events are tracked for an analytics purpose");
+    std::unique_ptr<TrackResolver> own;
+    resolver_ = ctx_.resolver;
+    if (!resolver_) {
+      own = std::make_unique<StoreTrackResolver>(ctx_);
+      resolver_ = own.get();
+    }
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status s = jsonl ? JsonLines() : Csv();
@@ -35,11 +98,10 @@ class EventImporter {
     }
     if (!opt_.dry_run && (report_.rejected == 0 || opt_.partial)) {
       s = ctx_.store->Commit();
-      if (!s.ok()) {
-        ctx_.store->Rollback();
-        return s;
-      }
+      if (!s.ok()) return s;  // the store rolled back
       report_.committed = true;
+      if (ctx_.model)
+        for (const IntentEvent& e : model_events_) ctx_.model->Add(e);
     } else {
       FL_RETURN_IF_ERROR(ctx_.store->Rollback());
     }
@@ -66,6 +128,13 @@ class EventImporter {
     if (!*first) return Status::Invalid(opt_.file + ": empty file (expected a header line)");
     Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, rec.fields, opt_.file);
     if (!cols.ok()) return cols.status();
+    if (ctx_.model) model_events_.reserve((*reader)->total_bytes() / 48);  // an event line is 60-100 bytes
+    std::array<int, kCols> at;  // column of each field, -1 when absent
+    at.fill(-1);
+    for (size_t i = 0; i < cols->size(); ++i)
+      for (int c = 0; c < kCols; ++c)
+        if ((*cols)[i] == kColumns[c]) at[c] = static_cast<int>(i);
+    Values v;
     for (;;) {
       Result<bool> more = (*reader)->Next(&rec);
       if (!more.ok()) {
@@ -81,18 +150,15 @@ class EventImporter {
                                 std::to_string(rec.fields.size()));
         continue;
       }
-      values_.clear();
       bool utf8 = true;
-      for (size_t i = 0; i < cols->size(); ++i) {
-        if (!IsValidUtf8(rec.fields[i])) {
-          Issue(rec.line, (*cols)[i].empty() ? "column " + std::to_string(i + 1) : (*cols)[i], "not valid UTF-8");
-          utf8 = false;
-          break;
-        }
-        if (!(*cols)[i].empty()) values_[(*cols)[i]] = std::string(Trim(rec.fields[i]));
+      for (size_t i = 0; i < cols->size() && utf8; ++i) {
+        if (IsValidUtf8(rec.fields[i])) continue;
+        Issue(rec.line, (*cols)[i].empty() ? "column " + std::to_string(i + 1) : (*cols)[i], "not valid UTF-8");
+        utf8 = false;
       }
       if (!utf8) continue;
-      FL_RETURN_IF_ERROR(Row(rec.line));
+      for (int c = 0; c < kCols; ++c) v[c] = at[c] < 0 ? std::string_view() : Trim(rec.fields[at[c]]);
+      FL_RETURN_IF_ERROR(Row(rec.line, v));
     }
     if (opt_.progress) opt_.progress((*reader)->bytes_read(), (*reader)->total_bytes());
     return Status::Ok();
@@ -103,6 +169,8 @@ class EventImporter {
     if (!in) return Status::Io(opt_.file + ": cannot open");
     std::string line;
     int64_t n = 0;
+    std::array<std::string, kCols> text;
+    Values v;
     while (std::getline(in, line)) {
       ++n;
       if (Trim(line).empty()) continue;
@@ -116,129 +184,120 @@ class EventImporter {
         Issue(n, "", "not a JSON object");
         continue;
       }
-      values_.clear();
       bool ok = true;
-      for (const char* key : {"time", "account_domain", "person_email", "topic", "vendor", "stage", "action"}) {
-        auto it = j.find(key);
+      for (int c = 0; c < kCols && ok; ++c) {
+        text[c].clear();
+        auto it = j.find(kColumns[c]);
         if (it == j.end() || it->is_null()) continue;
         if (!it->is_string()) {
-          Issue(n, key, "must be a string");
+          Issue(n, kColumns[c], "must be a string");
           ok = false;
-          break;
+          continue;
         }
-        values_[key] = std::string(Trim(it->get<std::string>()));
+        text[c] = std::string(Trim(it->get<std::string>()));
       }
-      if (ok) FL_RETURN_IF_ERROR(Row(n));
+      if (!ok) continue;
+      for (int c = 0; c < kCols; ++c) v[c] = text[c];
+      FL_RETURN_IF_ERROR(Row(n, v));
     }
     return Status::Ok();
   }
 
-  const std::string& V(const char* key) const {
-    static const std::string kEmpty;
-    auto it = values_.find(key);
-    return it == values_.end() ? kEmpty : it->second;
-  }
-
-  Status Row(int64_t line) {
-    ActivityEvent e;
-    Result<Time> at = ParseTime(V("time"));
+  Status Row(int64_t line, const Values& v) {
+    Result<Time> at = ParseTime(v[kTime]);
     if (!at.ok()) {
-      Issue(line, "time", V("time").empty() ? "missing" : at.status().message());
+      Issue(line, "time", v[kTime].empty() ? "missing" : at.status().message());
       return Status::Ok();
     }
-    e.at = *at;
-    std::string domain = NormalizeDomain(V("account_domain"));
-    if (domain.empty() || domain.find('.') == std::string::npos) {
-      Issue(line, "account_domain", "'" + V("account_domain") + "' is not a domain");
-      return Status::Ok();
+    e_.at = *at;
+    e_.person_id = 0;
+    e_.senior = false;
+    // The account: known from an earlier row, or checked now and found or created
+    // once the whole row is known to be good.
+    std::string domain;
+    auto known = accounts_.find(absl::string_view(v[kDomain].data(), v[kDomain].size()));
+    if (known == accounts_.end()) {
+      domain = NormalizeDomain(v[kDomain]);
+      if (domain.empty() || domain.find('.') == std::string::npos) {
+        Issue(line, "account_domain", "'" + std::string(v[kDomain]) + "' is not a domain");
+        return Status::Ok();
+      }
     }
-    e.topic = AsciiLower(V("topic"));
-    if (e.topic.empty()) {
+    if (v[kTopic].empty()) {
       Issue(line, "topic", "missing");
       return Status::Ok();
     }
-    e.vendor = AsciiLower(V("vendor"));
-    if (!Parse(AsciiLower(V("stage")), &e.stage)) {
-      Issue(line, "stage", "'" + V("stage") + "' is not one of early, mid or late");
+    e_.topic = AsciiLower(v[kTopic]);
+    e_.vendor = AsciiLower(v[kVendor]);
+    if (!Parse(AsciiLower(v[kStage]), &e_.stage)) {
+      Issue(line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
       return Status::Ok();
     }
-    if (!Parse(AsciiLower(V("action")), &e.action)) {
-      Issue(line, "action", "'" + V("action") + "' is not one of view, download, webinar or pricing");
+    if (!Parse(AsciiLower(v[kAction]), &e_.action)) {
+      Issue(line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
     }
-    if (!V("person_email").empty()) {
-      Result<std::string> email = NormalizeEmail(V("person_email"));
+    if (!v[kEmail].empty()) {
+      Result<std::string> email = NormalizeEmail(v[kEmail]);
       if (!email.ok()) {
         Issue(line, "person_email", email.status().message());
         return Status::Ok();
       }
-      FL_RETURN_IF_ERROR(Track(*email, &e));
-      if (!e.person_id) ++report_.anonymized;
-    }
-    auto it = accounts_.find(domain);
-    if (it == accounts_.end()) {
-      Result<std::optional<int64_t>> found = ctx_.store->FindAccount(ctx_.tenant, domain);
-      if (!found.ok()) return found.status();
-      int64_t id;
-      if (*found) {
-        id = **found;
-      } else {
-        Account a;
-        a.domain = domain;
-        Result<int64_t> created = ctx_.store->UpsertAccount(ctx_.tenant, a);
-        if (!created.ok()) return created.status();
-        id = *created;
+      Result<std::optional<int64_t>> who = resolver_->FindPerson(*email);  // an unknown person is never created
+      if (!who.ok()) return who.status();
+      if (*who) {
+        Result<TrackAnswer> t = resolver_->Track(**who, purpose_, e_.at);
+        if (!t.ok()) return t.status();
+        if (t->allow) {
+          e_.person_id = **who;
+          e_.senior = t->senior;
+        }
       }
-      it = accounts_.emplace(domain, id).first;
+      if (!e_.person_id) ++report_.anonymized;
     }
-    e.account_id = it->second;
-    FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e));
+    if (known != accounts_.end()) {
+      e_.account_id = known->second;
+    } else {
+      Result<int64_t> id = FindOrCreateAccount(domain);
+      if (!id.ok()) return id.status();
+      if (accounts_.size() >= kMaxCached) accounts_.clear();
+      accounts_.emplace(std::string(v[kDomain]), *id);
+      e_.account_id = *id;
+    }
+    FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e_));
     ++report_.inserted;
-    return Status::Ok();
-  }
-
-  // Sets the person on the event only where decide(track) allows it.
-  Status Track(const std::string& email, ActivityEvent* e) {
-    Result<std::optional<int64_t>> id = ctx_.store->FindPersonByEmail(ctx_.tenant, email);
-    if (!id.ok()) return id.status();
-    if (!*id) return Status::Ok();  // an unknown person is never created from an event
-    auto it = people_.find(**id);
-    if (it == people_.end()) {
-      if (people_.size() >= kMaxCachedPeople) people_.clear();
-      Result<Person> p = ctx_.store->GetPerson(ctx_.tenant, **id);
-      if (!p.ok()) return p.status();
-      bool suppressed = ctx_.suppression && ctx_.suppression->ContainsAny(*ctx_.hasher, p->subject.emails, p->phone);
-      it = people_.emplace(**id, Cached{std::move(*p), suppressed}).first;
-    }
-    DecisionRequest req;
-    req.subject = &it->second.person.subject;
-    req.purpose = &purpose_;
-    req.action = Action::kTrack;
-    req.role = Role::kAdmin;
-    req.tenant = ctx_.settings;
-    req.suppressed = it->second.suppressed;
-    req.at = e->at;
-    Result<Decision> d = Decide(*ctx_.rules, req);
-    if (!d.ok()) return d.status();
-    if (d->allow) {
-      e->person_id = **id;
-      e->senior = IsSeniorSeniority(it->second.person.seniority);
+    if (ctx_.model) {
+      IntentEvent ie;
+      ie.at = e_.at;
+      ie.account_id = e_.account_id;
+      ie.person_id = e_.person_id;
+      ie.topic = ctx_.model->TopicId(e_.topic);
+      ie.vendor = ctx_.model->VendorId(e_.vendor);
+      ie.stage = e_.stage;
+      ie.action = e_.action;
+      ie.senior = e_.senior;
+      model_events_.push_back(ie);
     }
     return Status::Ok();
   }
 
-  struct Cached {
-    Person person;
-    bool suppressed;
-  };
-  static constexpr size_t kMaxCachedPeople = 100000;
+  Result<int64_t> FindOrCreateAccount(const std::string& domain) {
+    Result<std::optional<int64_t>> found = ctx_.store->FindAccount(ctx_.tenant, domain);
+    if (!found.ok()) return found.status();
+    if (*found) return **found;
+    fairlead::Account a;
+    a.domain = domain;
+    return ctx_.store->UpsertAccount(ctx_.tenant, a);
+  }
 
+  static constexpr size_t kMaxCached = 4'000'000;
   const EventImportContext& ctx_;
   const EventImportOptions& opt_;
   Purpose purpose_;
-  std::unordered_map<std::string, std::string> values_;
-  std::unordered_map<std::string, int64_t> accounts_;
-  std::unordered_map<int64_t, Cached> people_;
+  TrackResolver* resolver_ = nullptr;
+  ActivityEvent e_;
+  absl::flat_hash_map<std::string, int64_t> accounts_;  // raw domain -> account
+  std::vector<IntentEvent> model_events_;
   ImportReport report_;
 };
 

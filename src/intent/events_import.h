@@ -6,6 +6,7 @@
 // domain. Malformed events are reported per line; all-or-nothing unless partial.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/domain.h"
@@ -24,6 +25,25 @@ struct EventImportOptions {
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
+// decide(action=track) for an event's person: allowed, and (only then of use)
+// whether the person is director or above.
+struct TrackAnswer {
+  bool allow = false;
+  bool senior = false;
+};
+
+// Who an event's (normalised) email belongs to, and whether tracking them at a time
+// is allowed for the analytics purpose. The default reads the store, one person at a
+// time (cached); index/track_resolver.h answers from a resident PeopleIndex.
+class TrackResolver {
+ public:
+  virtual ~TrackResolver() = default;
+  virtual Result<std::optional<int64_t>> FindPerson(const std::string& email) = 0;
+  virtual Result<TrackAnswer> Track(int64_t person_id, const Purpose& purpose, Time at) = 0;
+};
+
+class IntentModel;
+
 struct EventImportContext {
   Store* store = nullptr;
   int64_t tenant = 0;
@@ -31,6 +51,8 @@ struct EventImportContext {
   const TenantSettings* settings = nullptr;
   const SuppressionHasher* hasher = nullptr;
   const SuppressionSet* suppression = nullptr;
+  TrackResolver* resolver = nullptr;  // null: the store's
+  IntentModel* model = nullptr;       // when set, gets every event once the import committed
 };
 
 Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImportOptions& options);

@@ -89,6 +89,8 @@ class Store {
   virtual Status ForEachAccount(int64_t tenant, const std::function<void(Account&&)>& fn) = 0;
 
   virtual Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) = 0;
+  // Calls `fn(person_id, address)` for every email address of the tenant (bulk loads).
+  virtual Status ForEachEmail(int64_t tenant, const std::function<void(int64_t, std::string_view)>& fn) = 0;
   virtual Result<std::optional<int64_t>> FindPersonByRef(int64_t tenant, std::string_view external_ref) = 0;
   // Inserts the person and their emails; returns the new id.
   virtual Result<int64_t> InsertPerson(int64_t tenant, const Person& person) = 0;
@@ -110,10 +112,13 @@ class Store {
   virtual Status AddSuppression(int64_t tenant, const SuppressionEntry& entry) = 0;
   virtual Result<std::vector<SuppressionEntry>> LoadSuppression(int64_t tenant) = 0;
 
-  // Activity events, append-only.
+  // Activity events, append-only (store/event_log.h): durable when the transaction
+  // commits (on its own, when none is open).
   virtual Status AddEvent(int64_t tenant, const ActivityEvent& event) = 0;
-  // Calls `fn` for every event at or after `since`, in time order.
+  // Calls `fn` for every committed event at or after `since`, in the order stored
+  // (the order of arrival, not of time).
   virtual Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) = 0;
+  virtual Result<int64_t> CountEvents(int64_t tenant) = 0;
 
   // Lists. PutList replaces a list of the same name (and its snapshot).
   virtual Status PutList(int64_t tenant, const ListInfo& list, const std::vector<int64_t>& members) = 0;

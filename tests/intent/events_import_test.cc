@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -124,13 +125,19 @@ class EventsImportTest : public ::testing::Test {
     return out;
   }
 
-  // Every byte of the database: the main file and the write-ahead log.
+  // Every byte the store wrote: the database, its write-ahead log and the event logs.
   std::string DatabaseBytes() const {
     std::string all;
-    for (const char* suffix : {"", "-wal"}) {
-      std::ifstream in(dir_ + "/db.sqlite" + suffix, std::ios::binary);
+    int files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+      std::string name = entry.path().filename().string();
+      if (!entry.is_regular_file() || name.rfind("db.sqlite", 0) != 0 && entry.path().parent_path().filename() != "db.sqlite-events")
+        continue;
+      std::ifstream in(entry.path(), std::ios::binary);
       all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      ++files;
     }
+    EXPECT_GE(files, 2);
     return all;
   }
 

@@ -5,8 +5,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include <map>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "store/event_log.h"
 #include "store/store.h"
 
 namespace fairlead {
@@ -75,6 +83,14 @@ CREATE TABLE saved (tenant_id INTEGER NOT NULL, user TEXT NOT NULL, kind TEXT NO
 CREATE TABLE feed (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, user TEXT NOT NULL, at INTEGER NOT NULL,
   kind TEXT NOT NULL, body TEXT NOT NULL, read INTEGER NOT NULL);
 CREATE INDEX feed_user ON feed (tenant_id, user, id);
+)sql",
+    // 5: events move to an append-only log file per tenant (store/event_log.h); the
+    // database keeps each log's committed length and the topic and vendor names.
+    // The rows of the old events table are moved by MoveEventsToLog() after this.
+    R"sql(
+CREATE TABLE event_logs (tenant_id INTEGER PRIMARY KEY, committed_bytes INTEGER NOT NULL);
+CREATE TABLE event_names (tenant_id INTEGER NOT NULL, kind INTEGER NOT NULL, name TEXT NOT NULL,
+  id INTEGER NOT NULL, PRIMARY KEY (tenant_id, kind, name)) WITHOUT ROWID;
 )sql",
 };
 
@@ -172,7 +188,9 @@ class SqliteStore final : public Store {
     // for 1M).
     FL_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; "
                             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576;"));
-    return Migrate();
+    events_dir_ = path + "-events";
+    FL_RETURN_IF_ERROR(Migrate());
+    return MoveEventsToLog();
   }
 
   Status Exec(const char* sql) {
@@ -215,12 +233,21 @@ class SqliteStore final : public Store {
   }
   Status Commit() override {
     if (depth_ == 0) return Status::Internal("commit without begin");
-    if (--depth_ == 0) return Exec("COMMIT");
-    return Status::Ok();
+    if (--depth_ > 0) return Status::Ok();
+    // Events first: the log is made durable, then its new length commits with the
+    // rest of the transaction. A failure anywhere rolls everything back.
+    Status s = FlushEvents();
+    if (s.ok()) s = Exec("COMMIT");
+    if (!s.ok()) {
+      Exec("ROLLBACK");
+      DropPendingEvents();
+    }
+    return s;
   }
   Status Rollback() override {
     if (depth_ == 0) return Status::Ok();
     depth_ = 0;
+    DropPendingEvents();
     return Exec("ROLLBACK");
   }
 
@@ -389,6 +416,19 @@ class SqliteStore final : public Store {
     return Rows(&q, [&](const Stmt& r) {
       fn(Account{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), SplitList(r.Text(7))});
     });
+  }
+
+  Status ForEachEmail(int64_t tenant, const std::function<void(int64_t, std::string_view)>& fn) override {
+    Stmt q;  // the primary key's order: one sequential pass
+    FL_RETURN_IF_ERROR(q.Prepare(db_, "SELECT person_id, address FROM emails WHERE tenant_id = ?"));
+    q.Bind(1, tenant);
+    for (;;) {
+      Result<bool> r = q.Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return Status::Ok();
+      std::string_view address = q.Blob(1);
+      fn(q.Int(0), address);
+    }
   }
 
   Result<std::optional<int64_t>> FindPersonByEmail(int64_t tenant, std::string_view email) override {
@@ -695,36 +735,67 @@ class SqliteStore final : public Store {
   }
 
   Status AddEvent(int64_t tenant, const ActivityEvent& e) override {
-    Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO events (tenant_id, account_id, person_id, topic, vendor, stage, action, at, "
-                               "senior) VALUES (?,?,?,?,?,?,?,?,?)"));
-    return q->Bind(1, tenant).Bind(2, e.account_id)
-        .Bind(3, e.person_id ? std::optional<Time>(e.person_id) : std::nullopt).Bind(4, e.topic).Bind(5, e.vendor)
-        .Bind(6, Name(e.stage)).Bind(7, Name(e.action)).Bind(8, e.at).Bind(9, int64_t{e.senior}).Run();
+    if (depth_ == 0) {  // on its own: a transaction of one event
+      FL_RETURN_IF_ERROR(Begin());
+      Status s = AddEvent(tenant, e);
+      if (!s.ok()) {
+        Rollback();
+        return s;
+      }
+      return Commit();
+    }
+    EventRecord r;
+    r.at = e.at;
+    r.account_id = e.account_id;
+    r.person_id = e.person_id;
+    Result<uint16_t> topic = NameId(tenant, 0, e.topic);
+    if (!topic.ok()) return topic.status();
+    Result<uint16_t> vendor = NameId(tenant, 1, e.vendor);
+    if (!vendor.ok()) return vendor.status();
+    r.topic = *topic;
+    r.vendor = *vendor;
+    r.stage = static_cast<uint8_t>(e.stage);
+    r.action = static_cast<uint8_t>(e.action);
+    r.senior = e.senior ? 1 : 0;
+    Pending& p = pending_events_[tenant];
+    p.buffer.push_back(r);
+    if (p.buffer.size() >= kEventBatch) return WritePending(tenant, p);
+    return Status::Ok();
   }
 
   Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) override {
-    Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT account_id, COALESCE(person_id, 0), topic, vendor, stage, action, at, senior "
-                               "FROM events WHERE +tenant_id = ? AND +at >= ? ORDER BY +at, +id"));
-    q->Bind(1, tenant).Bind(2, since);
+    Result<uint64_t> committed = CommittedEventBytes(tenant);
+    if (!committed.ok()) return committed.status();
+    Result<EventNames*> names = Names(tenant);
+    if (!names.ok()) return names.status();
     ActivityEvent e;
-    for (;;) {
-      Result<bool> r = q->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
-      e.account_id = q->Int(0);
-      e.person_id = q->Int(1);
-      e.topic = q->Text(2);
-      e.vendor = q->Text(3);
-      Parse(q->Text(4), &e.stage);
-      Parse(q->Text(5), &e.action);
-      e.at = q->Int(6);
-      e.senior = q->Int(7) != 0;
+    const EventNames& n = **names;
+    bool bad = false;
+    Status s = ReadEventLog(EventLogPath(tenant), *committed, [&](const EventRecord& r) {
+      if (r.at < since || bad) return;
+      if (r.topic >= n.topics.size() || r.vendor >= n.vendors.size() || r.stage > 2 || r.action > 3) {
+        bad = true;
+        return;
+      }
+      e.at = r.at;
+      e.account_id = r.account_id;
+      e.person_id = r.person_id;
+      e.topic = n.topics[r.topic];
+      e.vendor = n.vendors[r.vendor];
+      e.stage = static_cast<EventStage>(r.stage);
+      e.action = static_cast<EventAction>(r.action);
+      e.senior = r.senior != 0;
       fn(e);
-    }
-    q->Reset();
+    });
+    if (!s.ok()) return s;
+    if (bad) return Status::Io(EventLogPath(tenant) + ": a record names a topic, vendor, stage or action that does not exist");
     return Status::Ok();
+  }
+
+  Result<int64_t> CountEvents(int64_t tenant) override {
+    Result<uint64_t> committed = CommittedEventBytes(tenant);
+    if (!committed.ok()) return committed.status();
+    return static_cast<int64_t>(*committed / sizeof(EventRecord));
   }
 
   Status PutList(int64_t tenant, const ListInfo& l, const std::vector<int64_t>& members) override {
@@ -898,7 +969,159 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  // Events: the names of topics (kind 0) and vendors (kind 1) per tenant, as ids.
+  struct EventNames {
+    std::vector<std::string> topics, vendors;
+    std::unordered_map<std::string, uint16_t> topic_ids, vendor_ids;
+  };
+
+  std::string EventLogPath(int64_t tenant) const { return events_dir_ + "/" + std::to_string(tenant) + ".log"; }
+
+  Result<EventNames*> Names(int64_t tenant) {
+    auto it = names_.find(tenant);
+    if (it != names_.end()) return it->second.get();
+    auto n = std::make_unique<EventNames>();
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT kind, name, id FROM event_names WHERE tenant_id = ? ORDER BY kind, id"));
+    q->Bind(1, tenant);
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto& list = q->Int(0) == 0 ? n->topics : n->vendors;
+      auto& ids = q->Int(0) == 0 ? n->topic_ids : n->vendor_ids;
+      if (q->Int(2) != static_cast<int64_t>(list.size())) {
+        q->Reset();
+        return Status::Io("event_names: ids of tenant " + std::to_string(tenant) + " are not dense");
+      }
+      ids.emplace(q->Text(1), static_cast<uint16_t>(list.size()));
+      list.push_back(q->Text(1));
+    }
+    q->Reset();
+    return names_.emplace(tenant, std::move(n)).first->second.get();
+  }
+
+  // The id of a topic or vendor name, added (inside the open transaction) when new.
+  Result<uint16_t> NameId(int64_t tenant, int kind, const std::string& name) {
+    Result<EventNames*> names = Names(tenant);
+    if (!names.ok()) return names.status();
+    auto& list = kind == 0 ? (*names)->topics : (*names)->vendors;
+    auto& ids = kind == 0 ? (*names)->topic_ids : (*names)->vendor_ids;
+    auto it = ids.find(name);
+    if (it != ids.end()) return it->second;
+    if (list.size() > UINT16_MAX)
+      return Status::Invalid(std::string("more than 65536 distinct ") + (kind == 0 ? "topics" : "vendors") +
+                             "; '" + name + "' cannot be added");
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO event_names (tenant_id, kind, name, id) VALUES (?, ?, ?, ?)"));
+    auto id = static_cast<uint16_t>(list.size());
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, int64_t{kind}).Bind(3, name).Bind(4, int64_t{id}).Run());
+    ids.emplace(name, id);
+    list.push_back(name);
+    return id;
+  }
+
+  Result<uint64_t> CommittedEventBytes(int64_t tenant) {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT committed_bytes FROM event_logs WHERE tenant_id = ?"));
+    q->Bind(1, tenant);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    uint64_t n = *row ? static_cast<uint64_t>(q->Int(0)) : 0;
+    q->Reset();
+    return n;
+  }
+
+  // A transaction's events: written to the log as they come (past the committed
+  // length, so not yet part of it), made durable and committed in Commit().
+  struct Pending {
+    std::vector<EventRecord> buffer;
+    std::unique_ptr<EventLogWriter> writer;
+  };
+  static constexpr size_t kEventBatch = 32768;  // 1 MiB
+
+  Status WritePending(int64_t tenant, Pending& p) {
+    if (!p.writer) {
+      Result<uint64_t> committed = CommittedEventBytes(tenant);
+      if (!committed.ok()) return committed.status();
+      if (::mkdir(events_dir_.c_str(), 0700) != 0 && errno != EEXIST)
+        return Status::Io(events_dir_ + ": cannot create the event log directory: " + std::strerror(errno));
+      Result<std::unique_ptr<EventLogWriter>> w = EventLogWriter::Open(EventLogPath(tenant), *committed);
+      if (!w.ok()) return w.status();
+      p.writer = std::move(*w);
+    }
+    FL_RETURN_IF_ERROR(p.writer->Write(p.buffer.data(), p.buffer.size()));
+    p.buffer.clear();
+    return Status::Ok();
+  }
+
+  // Inside the outermost transaction, before COMMIT: each tenant's events are made
+  // durable in its log, and the log's new length goes into the transaction.
+  Status FlushEvents() {
+    for (auto& [tenant, p] : pending_events_) {
+      if (!p.buffer.empty()) FL_RETURN_IF_ERROR(WritePending(tenant, p));
+      if (!p.writer) continue;
+      FL_RETURN_IF_ERROR(p.writer->Sync());
+      Stmt* q;
+      FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO event_logs (tenant_id, committed_bytes) VALUES (?, ?) "
+                                 "ON CONFLICT (tenant_id) DO UPDATE SET committed_bytes = excluded.committed_bytes"));
+      FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, static_cast<int64_t>(p.writer->end())).Run());
+    }
+    pending_events_.clear();
+    return Status::Ok();
+  }
+
+  // Names added in a rolled-back transaction are gone from the database: forget the
+  // cache. Written events are cut back off the logs.
+  void DropPendingEvents() {
+    for (auto& [tenant, p] : pending_events_)
+      if (p.writer) p.writer->Discard();
+    pending_events_.clear();
+    names_.clear();
+  }
+
+  // Databases from before migration 5 kept events in a table: move them to the logs.
+  Status MoveEventsToLog() {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    bool exists = q->Int(0) > 0;
+    q->Reset();
+    if (!exists) return Status::Ok();
+    FL_RETURN_IF_ERROR(Begin());
+    Status s = [&]() -> Status {
+      Stmt old;
+      FL_RETURN_IF_ERROR(old.Prepare(db_, "SELECT tenant_id, account_id, COALESCE(person_id, 0), topic, vendor, stage, "
+                                          "action, at, senior FROM events ORDER BY id"));
+      for (;;) {
+        Result<bool> r = old.Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        ActivityEvent e;
+        e.account_id = old.Int(1);
+        e.person_id = old.Int(2);
+        e.topic = old.Text(3);
+        e.vendor = old.Text(4);
+        Parse(old.Text(5), &e.stage);
+        Parse(old.Text(6), &e.action);
+        e.at = old.Int(7);
+        e.senior = old.Int(8) != 0;
+        FL_RETURN_IF_ERROR(AddEvent(old.Int(0), e));
+      }
+      return Exec("DROP TABLE events");
+    }();
+    if (!s.ok()) {
+      Rollback();
+      return s.WithContext("moving events to the event log: ");
+    }
+    return Commit();
+  }
+
   sqlite3* db_ = nullptr;
+  std::string events_dir_;
+  std::unordered_map<int64_t, Pending> pending_events_;
+  std::unordered_map<int64_t, std::unique_ptr<EventNames>> names_;
   int depth_ = 0;
   std::map<const char*, std::unique_ptr<Stmt>> stmts_;  // keyed by the literal's address
 };

@@ -1,0 +1,181 @@
+// The event log behind Store::AddEvent / ForEachEvent: durable at commit, nothing
+// after a rollback, a torn or uncommitted tail ignored and cut off, corruption
+// reported with its offset, and events of databases from before the log moved in.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/event_log.h"
+#include "store/store.h"
+#include "testing/test_util.h"
+
+namespace fairlead {
+namespace {
+
+ActivityEvent Event(Time at, int64_t account, int64_t person, const std::string& topic, const std::string& vendor = "") {
+  ActivityEvent e;
+  e.at = at;
+  e.account_id = account;
+  e.person_id = person;
+  e.topic = topic;
+  e.vendor = vendor;
+  e.stage = EventStage::kLate;
+  e.action = EventAction::kPricing;
+  e.senior = person % 2 == 1;
+  return e;
+}
+
+std::vector<ActivityEvent> All(Store& store, int64_t tenant, Time since = INT64_MIN) {
+  std::vector<ActivityEvent> out;
+  Status s = store.ForEachEvent(tenant, since, [&](const ActivityEvent& e) { out.push_back(e); });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return out;
+}
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing_util::FreshTestDir("event-log");
+    path_ = dir_ + "/db.sqlite";
+    Reopen();
+  }
+  void Reopen() {
+    store_.reset();
+    auto store = OpenSqliteStore(path_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    auto t = store_->EnsureTenant("t");
+    ASSERT_TRUE(t.ok());
+    tenant_ = *t;
+  }
+  std::string LogPath() const { return path_ + "-events/" + std::to_string(tenant_) + ".log"; }
+  uint64_t LogSize() const {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(LogPath(), ec);
+    return ec ? 0 : n;
+  }
+
+  std::string dir_, path_;
+  std::unique_ptr<Store> store_;
+  int64_t tenant_ = 0;
+};
+
+TEST_F(EventLogTest, CommittedEventsSurviveReopenInStoredOrder) {
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(300, 1, 7, "security", "acme")).ok());
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(100, 2, 0, "crm")).ok());
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(200, 1, 8, "security", "globex")).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(50, 3, 9, "data", "acme")).ok());  // its own transaction
+  Reopen();
+  std::vector<ActivityEvent> e = All(*store_, tenant_);
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(*store_->CountEvents(tenant_), 4);
+  EXPECT_EQ(e[0].at, 300);
+  EXPECT_EQ(e[0].topic, "security");
+  EXPECT_EQ(e[0].vendor, "acme");
+  EXPECT_EQ(e[0].person_id, 7);
+  EXPECT_TRUE(e[0].senior);
+  EXPECT_EQ(e[0].stage, EventStage::kLate);
+  EXPECT_EQ(e[0].action, EventAction::kPricing);
+  EXPECT_EQ(e[1].topic, "crm");
+  EXPECT_EQ(e[1].vendor, "");
+  EXPECT_EQ(e[1].person_id, 0);
+  EXPECT_EQ(e[2].vendor, "globex");
+  EXPECT_EQ(e[3].topic, "data");
+  EXPECT_EQ(All(*store_, tenant_, 200).size(), 2u) << "since filters by time";
+  EXPECT_EQ(LogSize(), 4 * sizeof(EventRecord));
+}
+
+TEST_F(EventLogTest, RollbackLeavesNothingEvenPastTheWriteBatch) {
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(1, 1, 0, "kept")).ok());
+  ASSERT_TRUE(store_->Begin().ok());
+  for (int i = 0; i < 70000; ++i)  // more than one write batch reaches the file before commit
+    ASSERT_TRUE(store_->AddEvent(tenant_, Event(i, 2, 0, "gone-" + std::to_string(i % 3))).ok());
+  ASSERT_TRUE(store_->Rollback().ok());
+  EXPECT_EQ(*store_->CountEvents(tenant_), 1);
+  EXPECT_EQ(LogSize(), sizeof(EventRecord)) << "the rolled-back records are cut off the file";
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(2, 1, 0, "after")).ok());
+  Reopen();
+  std::vector<ActivityEvent> e = All(*store_, tenant_);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].topic, "kept");
+  EXPECT_EQ(e[1].topic, "after") << "names added in the rolled-back transaction are gone, new ones work";
+}
+
+TEST_F(EventLogTest, UncommittedTailIsIgnoredAndCutOff) {
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(1, 1, 0, "a")).ok());
+  {  // a crash after writing but before the database committed the new length
+    std::ofstream out(LogPath(), std::ios::binary | std::ios::app);
+    out << std::string(32 * 3 + 5, '\x7f');
+  }
+  EXPECT_EQ(All(*store_, tenant_).size(), 1u);
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(2, 1, 0, "b")).ok());
+  EXPECT_EQ(LogSize(), 2 * sizeof(EventRecord));
+  std::vector<ActivityEvent> e = All(*store_, tenant_);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[1].topic, "b");
+}
+
+TEST_F(EventLogTest, CorruptionInsideTheCommittedPartIsAnErrorWithItsOffset) {
+  ASSERT_TRUE(store_->Begin().ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->AddEvent(tenant_, Event(i, 1, 0, "a")).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  {
+    std::fstream f(LogPath(), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(32 + 31);  // the marker of the second record
+    f.put('\0');
+  }
+  Status s = store_->ForEachEvent(tenant_, INT64_MIN, [](const ActivityEvent&) {});
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("byte 32"), std::string::npos) << s.ToString();
+  std::filesystem::resize_file(LogPath(), 40);
+  s = store_->ForEachEvent(tenant_, INT64_MIN, [](const ActivityEvent&) {});
+  EXPECT_FALSE(s.ok()) << "a log shorter than its committed length";
+  EXPECT_FALSE(store_->AddEvent(tenant_, Event(9, 1, 0, "a")).ok()) << "never appends over a lost part";
+}
+
+TEST_F(EventLogTest, TenantsHaveTheirOwnLogs) {
+  auto other = store_->EnsureTenant("other");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(1, 1, 0, "mine")).ok());
+  ASSERT_TRUE(store_->AddEvent(*other, Event(2, 5, 0, "theirs")).ok());
+  std::vector<ActivityEvent> a = All(*store_, tenant_), b = All(*store_, *other);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].topic, "mine");
+  EXPECT_EQ(b[0].topic, "theirs");
+}
+
+TEST_F(EventLogTest, EventsOfAnOlderDatabaseMoveIntoTheLog) {
+  store_.reset();
+  {  // the events table as schema versions 2 to 4 had it, with two rows
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    const char* sql =
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, account_id INTEGER NOT NULL, "
+        "person_id INTEGER, topic TEXT NOT NULL, vendor TEXT NOT NULL, stage TEXT NOT NULL, action TEXT NOT NULL, "
+        "at INTEGER NOT NULL, senior INTEGER NOT NULL);"
+        "INSERT INTO events VALUES (1, 1, 10, 4, 'security', 'acme', 'mid', 'download', 500, 1);"
+        "INSERT INTO events VALUES (2, 1, 11, NULL, 'crm', '', 'early', 'view', 400, 0);";
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  Reopen();
+  std::vector<ActivityEvent> e = All(*store_, tenant_);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].account_id, 10);
+  EXPECT_EQ(e[0].person_id, 4);
+  EXPECT_EQ(e[0].stage, EventStage::kMid);
+  EXPECT_EQ(e[0].action, EventAction::kDownload);
+  EXPECT_TRUE(e[0].senior);
+  EXPECT_EQ(e[1].person_id, 0);
+  EXPECT_EQ(e[1].topic, "crm");
+  Reopen();
+  EXPECT_EQ(All(*store_, tenant_).size(), 2u) << "moved once";
+}
+
+}  // namespace
+}  // namespace fairlead
