@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <future>
 #include <numeric>
 
 #include "core/normalize.h"
@@ -54,9 +55,10 @@ void PeopleIndex::MapRow(int64_t person_id, uint32_t row) {
 }
 
 std::optional<uint32_t> PeopleIndex::AccountRowOf(int64_t account_id) const {
-  auto it = account_row_of_.find(account_id);
-  if (it == account_row_of_.end()) return std::nullopt;
-  return it->second;
+  if (account_id < 0 || static_cast<uint64_t>(account_id) >= account_row_of_.size() ||
+      account_row_of_[account_id] == UINT32_MAX)
+    return std::nullopt;
+  return account_row_of_[account_id];
 }
 
 Bitset& PeopleIndex::ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows) {
@@ -67,14 +69,19 @@ Bitset& PeopleIndex::ValueSet(std::unordered_map<std::string, Bitset>& sets, con
 }
 
 uint32_t PeopleIndex::AddAccount(const Account& a) {
-  auto it = account_row_of_.find(a.id);
+  std::optional<uint32_t> known = AccountRowOf(a.id);
   uint32_t row;
-  if (it != account_row_of_.end()) {
-    row = it->second;  // attributes of an existing account are only added to (rare; rebuilt on load)
+  if (known) {
+    row = *known;  // attributes of an existing account are only added to (rare; rebuilt on load)
   } else {
     row = static_cast<uint32_t>(account_ids_.size());
     account_ids_.push_back(a.id);
-    account_row_of_.emplace(a.id, row);
+    if (a.id >= 0) {  // store ids are dense: a vector, not a map
+      if (static_cast<uint64_t>(a.id) >= account_row_of_.size())
+        account_row_of_.resize(std::max<size_t>(static_cast<size_t>(a.id) + 1, account_row_of_.size() * 5 / 4),
+                               UINT32_MAX);
+      account_row_of_[a.id] = row;
+    }
   }
   size_t n = account_ids_.size();
   auto set = [&](const std::string& field, const std::string& value) {
@@ -332,7 +339,8 @@ bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {
 size_t PeopleIndex::MemoryBytes() const {
   size_t bytes = person_ids_.capacity() * 8 + account_of_.capacity() * 4 + people_.capacity() * sizeof(CompactPerson) +
                  records_.capacity() * sizeof(CompactRecord) + purchases_.capacity() * sizeof(CompactPurchase) +
-                 row_of_.capacity() * 4 + seniority_.capacity() + account_of_domain_.size() * 64;
+                 row_of_.capacity() * 4 + seniority_.capacity() + account_of_domain_.size() * 64 +
+                 account_ids_.capacity() * 8 + account_row_of_.capacity() * 4 + account_runs_.capacity() * 8;
   for (const auto& [k, b] : person_values_) bytes += b.word_count() * 8 + k.size();
   for (const auto& [k, b] : account_values_) bytes += b.word_count() * 8 + k.size();
   for (const auto& [k, e] : eligibility_) bytes += e->bits.word_count() * 8 + e->changes.size() * 16;
@@ -346,7 +354,32 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t ten
   PeopleIndex& x = *index;
   FL_RETURN_IF_ERROR(store.ForEachAccount(tenant, [&](Account&& a) { x.AddAccount(a); }));
   // Load in id order, then renumber so that each account's people are contiguous.
-  std::vector<uint8_t> suppressed;
+  // Suppression keys are HMACs (about 1 us per address): a second thread computes
+  // them, a batch at a time, while this one reads the store.
+  struct Addresses {
+    uint32_t row;
+    std::vector<EmailAddress> emails;
+    std::string phone;
+  };
+  constexpr size_t kBatch = 8192;
+  std::vector<Addresses> batch;
+  std::future<std::vector<uint32_t>> running;
+  std::vector<uint32_t> suppressed_rows;
+  auto collect = [&] {
+    if (!running.valid()) return;
+    std::vector<uint32_t> rows = running.get();
+    suppressed_rows.insert(suppressed_rows.end(), rows.begin(), rows.end());
+  };
+  auto launch = [&] {
+    collect();
+    running = std::async(std::launch::async, [&suppression, &hasher, work = std::move(batch)] {
+      std::vector<uint32_t> rows;
+      for (const Addresses& a : work)
+        if (suppression.ContainsAny(hasher, a.emails, a.phone)) rows.push_back(a.row);
+      return rows;
+    });
+    batch.clear();
+  };
   Status s = store.ForEachPerson(tenant, [&](Person&& p) {
     uint32_t row = static_cast<uint32_t>(x.person_ids_.size());
     x.person_ids_.push_back(p.subject.id);
@@ -355,10 +388,16 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t ten
     x.people_.emplace_back();
     x.seniority_.emplace_back();
     x.Encode(row, p.subject, p.seniority);
-    suppressed.push_back(suppression.ContainsAny(hasher, p.subject.emails, p.phone) ? 1 : 0);
-  });
+    if (suppression.size() == 0) return;
+    batch.push_back({row, std::move(p.subject.emails), std::move(p.phone)});
+    if (batch.size() == kBatch) launch();
+  }, Store::PersonScan::kPolicy);
+  if (!batch.empty()) launch();
+  collect();
   if (!s.ok()) return s;
   size_t n = x.person_ids_.size();
+  std::vector<uint8_t> suppressed(n, 0);
+  for (uint32_t row : suppressed_rows) suppressed[row] = 1;
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),

@@ -150,7 +150,7 @@ class PeopleIndex {
   std::unordered_map<std::string, Bitset> account_values_;  // "field=value", over account rows
   Bitset suppressed_;
   std::vector<int64_t> account_ids_;
-  std::unordered_map<int64_t, uint32_t> account_row_of_;
+  std::vector<uint32_t> account_row_of_;  // indexed by account id; UINT32_MAX = absent
   std::vector<std::pair<uint32_t, uint32_t>> account_runs_;        // [begin, end) rows loaded together
   std::unordered_map<uint32_t, std::vector<uint32_t>> account_extra_;  // rows added later
   std::vector<uint32_t> moved_rows_;                                  // rows whose account changed

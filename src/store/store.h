@@ -101,7 +101,11 @@ class Store {
   virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
   // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id
   // order (account_domain is left empty: use account_id). Made for bulk loads.
-  virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn) = 0;
+  // PersonScan::kPolicy leaves out what no decision reads (external ref, names, title,
+  // region, field sources, basis evidence): they come back empty.
+  enum class PersonScan { kFull, kPolicy };
+  virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn,
+                               PersonScan scan = PersonScan::kFull) = 0;
   // Ids of the people at an account, in id order.
   virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;
 

@@ -4,9 +4,12 @@
 
 namespace fairlead {
 
+SuppressionHasher::SuppressionHasher(const TenantSecret& secret) {
+  crypto_auth_hmacsha256_init(&keyed_, secret.data(), secret.size());
+}
+
 SuppressionKey SuppressionHasher::Key(SuppressionKind kind, std::string_view value) const {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, secret_.data(), secret_.size());
+  crypto_auth_hmacsha256_state state = keyed_;
   const char* prefix = kind == SuppressionKind::kEmail ? "email:" : "phone:";
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(prefix), 6);
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());

@@ -7,6 +7,24 @@
 namespace fairlead {
 namespace {
 
+// The hasher reuses the keyed HMAC state; every key must still be the plain
+// HMAC-SHA256(secret, kind prefix + value), so stored keys stay valid.
+TEST(Suppression, KeyIsHmacSha256OfPrefixAndValue) {
+  TenantSecret secret;
+  for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 7 + 3);
+  SuppressionHasher h(secret);
+  for (const std::string& value : std::vector<std::string>{"", "jane@x.com", "+4930123456", std::string(200, 'a')}) {
+    for (auto [kind, prefix] : {std::pair{SuppressionKind::kEmail, "email:"}, {SuppressionKind::kPhone, "phone:"}}) {
+      std::string msg = prefix + value;
+      SuppressionKey expect;
+      crypto_auth_hmacsha256(expect.data(), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                             secret.data());
+      EXPECT_EQ(h.Key(kind, value), expect) << msg;
+      EXPECT_EQ(h.Key(kind, value), expect) << "the second key from the same hasher too";
+    }
+  }
+}
+
 TEST(Suppression, KeyedHashDependsOnSecretAndKind) {
   TenantSecret a{}, b{};
   b[0] = 1;
