@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <unordered_map>
 
@@ -85,9 +86,196 @@ std::string NormalizeDomain(std::string_view raw) {
 
 namespace {
 
-class Importer {
+// A row's mapped fields (by column name) and the checks every kind of row shares.
+// Problems go to Issue(): the report for the importer, the prepared row for the
+// people preparer.
+class RowFields {
  public:
-  Importer(const ImportContext& ctx, const ImportOptions& opt) : ctx_(ctx), opt_(opt) {}
+  RowFields(const ImportContext& ctx, const ImportOptions& opt) : ctx_(ctx), opt_(opt) {}
+  virtual ~RowFields() = default;
+
+ protected:
+  virtual void Issue(int64_t line, const std::string& field, const std::string& reason, bool skipped = false) = 0;
+
+  // Collects the row's mapped fields; reports a wrong column count or bad UTF-8.
+  bool Fields(const CsvRecord& rec) {
+    if (rec.fields.size() != columns_.size()) {
+      Issue(rec.line, "", "expected " + std::to_string(columns_.size()) + " columns, found " +
+                              std::to_string(rec.fields.size()));
+      return false;
+    }
+    values_.clear();
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (!IsValidUtf8(rec.fields[i])) {
+        Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
+              "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
+        return false;
+      }
+      if (!columns_[i].empty()) values_[columns_[i]] = std::string(Trim(rec.fields[i]));
+    }
+    return true;
+  }
+  const std::string& V(const std::string& field) const {
+    static const std::string kEmpty;
+    auto it = values_.find(field);
+    return it == values_.end() ? kEmpty : it->second;
+  }
+  bool Has(const std::string& field) const { return !V(field).empty(); }
+
+  // Reports and returns false when `r` failed.
+  template <typename T>
+  bool Check(const Result<T>& r, int64_t line, const std::string& field) {
+    if (r.ok()) return true;
+    Issue(line, field, r.status().message());
+    return false;
+  }
+
+  const ImportContext& ctx_;
+  const ImportOptions& opt_;
+  std::vector<std::string> columns_;
+  std::unordered_map<std::string, std::string> values_;
+};
+
+// One people row after Prepare: a Person ready to store, or the issue that ends it.
+struct PreparedPerson {
+  int64_t line = 0;
+  std::optional<RowIssue> issue;
+  Person p;
+  std::vector<std::string> present;  // fields the row gave (they take this source)
+  std::string domain, account_name;
+  bool email_visibility = false;
+};
+
+class PeoplePreparer final : public RowFields {
+ public:
+  PeoplePreparer(const ImportContext& ctx, const ImportOptions& opt, std::vector<std::string> columns)
+      : RowFields(ctx, opt) {
+    columns_ = std::move(columns);
+  }
+
+  // Fields to a Person, every check and the suppression test: no store access, so it
+  // runs on the reading thread. The first problem of a row ends it (out->issue).
+  void Prepare(const CsvRecord& rec, PreparedPerson* out) {
+    out_ = out;
+    out->line = rec.line;
+    if (!Fields(rec)) return;
+    int64_t line = rec.line;
+    Person& p = out->p;
+    std::vector<std::string>& present = out->present;
+    Subject& s = p.subject;
+    auto set = [&](const char* field) { present.push_back(field); };
+    // Country first: the phone is read in it.
+    std::string country = Has("country") ? V("country") : opt_.default_country;
+    if (!country.empty()) {
+      Result<std::string> c = NormalizeCountry(country);
+      if (!Check(c, line, "country")) return;
+      s.country = *c;
+      set("country");
+    }
+    for (const char* field : {"email", "email2"}) {
+      if (!Has(field)) continue;
+      Result<std::string> e = NormalizeEmail(V(field));
+      if (!Check(e, line, field)) return;
+      if (std::none_of(s.emails.begin(), s.emails.end(), [&](const EmailAddress& x) { return x.address == *e; }))
+        s.emails.push_back({*e, EmailTypeOf(*e), Visibility::kVisible});
+    }
+    if (Has("email_visibility")) {
+      Visibility v;
+      if (!Parse(AsciiLower(V("email_visibility")), &v)) {
+        Issue(line, "email_visibility", "'" + V("email_visibility") + "' is not " + Choices<Visibility>());
+        return;
+      }
+      for (EmailAddress& e : s.emails) e.visibility = v;
+    }
+    if (s.emails.empty() && !Has("person_ref")) {
+      Issue(line, "email", "missing: a person needs an email or a person_ref");
+      return;
+    }
+    if (Has("phone")) {
+      Result<std::string> ph = NormalizePhone(V("phone"), s.country);
+      if (!Check(ph, line, "phone")) return;
+      p.phone = *ph;
+      set("phone");
+    }
+    std::string first = V("first_name"), last = V("last_name");
+    if (first.empty() && last.empty() && Has("full_name")) {
+      std::string full = V("full_name");
+      size_t sp = full.rfind(' ');
+      first = sp == std::string::npos ? full : full.substr(0, sp);
+      last = sp == std::string::npos ? "" : full.substr(sp + 1);
+    }
+    if (!first.empty()) {
+      Result<std::string> n = NormalizeName(first);
+      if (!Check(n, line, "first_name")) return;
+      p.first_name = *n;
+      set("first_name");
+    }
+    if (!last.empty()) {
+      Result<std::string> n = NormalizeName(last);
+      if (!Check(n, line, "last_name")) return;
+      p.last_name = *n;
+      set("last_name");
+    }
+    if (Has("title")) { p.title = V("title"); set("title"); }
+    if (Has("seniority")) {
+      Result<std::string> sn = ParseSeniority(V("seniority"));
+      if (!Check(sn, line, "seniority")) return;
+      p.seniority = *sn;
+      set("seniority");
+    }
+    if (Has("function")) { s.function = AsciiLower(V("function")); set("function"); }
+    if (Has("region")) { p.region = V("region"); set("region"); }
+    s.recipient = opt_.default_recipient;
+    if (Has("recipient")) {
+      if (!Parse(AsciiLower(V("recipient")), &s.recipient)) {
+        Issue(line, "recipient", "'" + V("recipient") + "' is not " + Choices<Recipient>());
+        return;
+      }
+      set("recipient");
+    }
+    if (Has("stage")) {
+      Result<Stage> st = ParseStage(V("stage"));
+      if (!Check(st, line, "stage")) return;
+      s.stage = *st;
+      set("stage");
+    }
+    for (const char* field : {"collected_at", "transparency_notice_sent_at"}) {
+      if (!Has(field)) continue;
+      Result<Time> t = ParseLooseDate(V(field));
+      if (!Check(t, line, field)) return;
+      (std::string(field) == "collected_at" ? s.collected_at : s.transparency_notice_sent_at) = *t;
+      set(field);
+    }
+    if (!s.collected_at) s.collected_at = opt_.now;
+    if (Has("opt_out_offered")) {
+      Result<bool> b = ParseBool(V("opt_out_offered"));
+      if (!Check(b, line, "opt_out_offered")) return;
+      s.opt_out_offered_at_collection = *b;
+      set("opt_out_offered");
+    }
+    if (Has("person_ref")) { p.external_ref = V("person_ref"); set("person_ref"); }
+
+    // Suppression before anything is stored.
+    if (ctx_.suppression && ctx_.suppression->ContainsAny(*ctx_.hasher, s.emails, p.phone)) {
+      Issue(line, "", "on a suppression list: not stored", true);
+      return;
+    }
+    out->domain = Has("account_domain") ? NormalizeDomain(V("account_domain")) : "";
+    if (out->domain.empty() && Has("account_name") && !s.emails.empty())
+      out->domain = s.emails[0].address.substr(s.emails[0].address.find('@') + 1);
+    out->account_name = V("account_name");
+    out->email_visibility = Has("email_visibility");
+  }
+ private:
+  void Issue(int64_t line, const std::string& field, const std::string& reason, bool skipped = false) override {
+    out_->issue = RowIssue{line, field, reason, skipped};
+  }
+  PreparedPerson* out_ = nullptr;
+};
+
+class Importer final : public RowFields {
+ public:
+  Importer(const ImportContext& ctx, const ImportOptions& opt) : RowFields(ctx, opt) {}
 
   Result<ImportReport> Run() {
     Result<std::unique_ptr<CsvReader>> reader = CsvReader::OpenFile(opt_.file);
@@ -127,6 +315,56 @@ class Importer {
   }
 
  private:
+  void Issue(int64_t line, const std::string& field, const std::string& reason, bool skipped = false) override {
+    if (skipped) ++report_.suppressed;
+    else ++report_.rejected;
+    if (report_.issues.size() < ImportReport::kMaxIssues) report_.issues.push_back({line, field, reason, skipped});
+  }
+  // People: a second thread reads and prepares the next batch of rows (parsing and
+  // normalisation: the CPU-heavy half, libphonenumber above all) while this one
+  // stores the current batch, in file order. (Two preparing threads were slower:
+  // libphonenumber's regex cache takes a lock per use.)
+  Status PeopleBody(CsvReader& r) {
+    struct Batch {
+      std::vector<PreparedPerson> rows;
+      uint64_t bytes_read = 0;
+      bool end = false;
+    };
+    constexpr size_t kBatch = 2048;
+    PeoplePreparer preparer(ctx_, opt_, columns_);
+    auto read = [&r, &preparer] {
+      Batch b;
+      CsvRecord rec;
+      b.rows.reserve(kBatch);
+      while (b.rows.size() < kBatch) {
+        Result<bool> more = r.Next(&rec);
+        if (!more.ok()) {
+          b.rows.emplace_back().issue = RowIssue{0, "", more.status().message(), false};
+          continue;
+        }
+        if (!*more) {
+          b.end = true;
+          break;
+        }
+        preparer.Prepare(rec, &b.rows.emplace_back());
+      }
+      b.bytes_read = r.bytes_read();
+      return b;
+    };
+    std::future<Batch> next = std::async(std::launch::async, read);
+    for (;;) {
+      Batch b = next.get();
+      if (!b.end) next = std::async(std::launch::async, read);
+      for (PreparedPerson& row : b.rows) {
+        ++report_.rows;
+        Status s = ApplyPerson(row);
+        if (s.code() == Status::Code::kIo || s.code() == Status::Code::kInternal) return s;  // `next` joins
+      }
+      if (opt_.progress) opt_.progress(b.bytes_read, r.total_bytes());
+      if (b.end) return Status::Ok();
+    }
+  }
+
   Status Body(CsvReader& r, CsvRecord* rec) {
     if (opt_.kind == ImportKind::kPeople) {
       Provenance p;
@@ -137,6 +375,7 @@ class Importer {
       Result<int64_t> id = ctx_.store->AddSource(ctx_.tenant, p);
       if (!id.ok()) return id.status();
       source_id_ = *id;
+      return PeopleBody(r);
     }
     for (;;) {
       Result<bool> more = r.Next(rec);
@@ -155,41 +394,12 @@ class Importer {
     return Status::Ok();
   }
 
-  void Issue(int64_t line, const std::string& field, const std::string& reason, bool skipped = false) {
-    if (skipped) ++report_.suppressed;
-    else ++report_.rejected;
-    if (report_.issues.size() < ImportReport::kMaxIssues) report_.issues.push_back({line, field, reason, skipped});
-  }
 
-  // Collects the row's mapped fields; reports a wrong column count or bad UTF-8.
-  bool Fields(const CsvRecord& rec) {
-    if (rec.fields.size() != columns_.size()) {
-      Issue(rec.line, "", "expected " + std::to_string(columns_.size()) + " columns, found " +
-                              std::to_string(rec.fields.size()));
-      return false;
-    }
-    values_.clear();
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!IsValidUtf8(rec.fields[i])) {
-        Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
-              "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
-        return false;
-      }
-      if (!columns_[i].empty()) values_[columns_[i]] = std::string(Trim(rec.fields[i]));
-    }
-    return true;
-  }
-  const std::string& V(const std::string& field) const {
-    static const std::string kEmpty;
-    auto it = values_.find(field);
-    return it == values_.end() ? kEmpty : it->second;
-  }
-  bool Has(const std::string& field) const { return !V(field).empty(); }
 
   Status Row(const CsvRecord& rec) {
     if (!Fields(rec)) return Status::Ok();
     switch (opt_.kind) {
-      case ImportKind::kPeople: return PersonRow(rec.line);
+      case ImportKind::kPeople: return Status::Internal("people rows go through PeopleBody");
       case ImportKind::kAccounts: return AccountRow(rec.line);
       case ImportKind::kBases: return BasisRow(rec.line);
       case ImportKind::kPurchases: return PurchaseRow(rec.line);
@@ -199,17 +409,14 @@ class Importer {
     return Status::Ok();
   }
 
-  // Reports and returns false when `r` failed.
-  template <typename T>
-  bool Check(const Result<T>& r, int64_t line, const std::string& field) {
-    if (r.ok()) return true;
-    Issue(line, field, r.status().message());
-    return false;
-  }
-
   Result<int64_t> AccountFor(const std::string& domain, const std::string& name) {
     auto it = accounts_.find(domain);
     if (it != accounts_.end()) return it->second;
+    if (name.empty()) {  // nothing to add to a known account: a lookup, not a row rewrite
+      Result<std::optional<int64_t>> known = ctx_.store->FindAccount(ctx_.tenant, domain);
+      if (!known.ok()) return known.status();
+      if (*known) return accounts_.emplace(domain, **known).first->second;
+    }
     Account a;
     a.domain = domain;
     a.name = name;
@@ -218,116 +425,22 @@ class Importer {
     return id;
   }
 
-  Status PersonRow(int64_t line) {
-    Person p;
+  // The store half of a prepared people row, in file order on the importing thread.
+  Status ApplyPerson(PreparedPerson& prepared) {
+    if (prepared.issue) {
+      Issue(prepared.issue->line, prepared.issue->field, prepared.issue->reason, prepared.issue->skipped);
+      return Status::Ok();
+    }
+    int64_t line = prepared.line;
+    Person& p = prepared.p;
     Subject& s = p.subject;
-    std::vector<std::string> present;
-    auto set = [&](const char* field) { present.push_back(field); };
-    // Country first: the phone is read in it.
-    std::string country = Has("country") ? V("country") : opt_.default_country;
-    if (!country.empty()) {
-      Result<std::string> c = NormalizeCountry(country);
-      if (!Check(c, line, "country")) return Status::Ok();
-      s.country = *c;
-      set("country");
-    }
-    for (const char* field : {"email", "email2"}) {
-      if (!Has(field)) continue;
-      Result<std::string> e = NormalizeEmail(V(field));
-      if (!Check(e, line, field)) return Status::Ok();
-      if (std::none_of(s.emails.begin(), s.emails.end(), [&](const EmailAddress& x) { return x.address == *e; }))
-        s.emails.push_back({*e, EmailTypeOf(*e), Visibility::kVisible});
-    }
-    if (Has("email_visibility")) {
-      Visibility v;
-      if (!Parse(AsciiLower(V("email_visibility")), &v)) {
-        Issue(line, "email_visibility", "'" + V("email_visibility") + "' is not " + Choices<Visibility>());
-        return Status::Ok();
-      }
-      for (EmailAddress& e : s.emails) e.visibility = v;
-    }
-    if (s.emails.empty() && !Has("person_ref")) {
-      Issue(line, "email", "missing: a person needs an email or a person_ref");
-      return Status::Ok();
-    }
-    if (Has("phone")) {
-      Result<std::string> ph = NormalizePhone(V("phone"), s.country);
-      if (!Check(ph, line, "phone")) return Status::Ok();
-      p.phone = *ph;
-      set("phone");
-    }
-    std::string first = V("first_name"), last = V("last_name");
-    if (first.empty() && last.empty() && Has("full_name")) {
-      std::string full = V("full_name");
-      size_t sp = full.rfind(' ');
-      first = sp == std::string::npos ? full : full.substr(0, sp);
-      last = sp == std::string::npos ? "" : full.substr(sp + 1);
-    }
-    if (!first.empty()) {
-      Result<std::string> n = NormalizeName(first);
-      if (!Check(n, line, "first_name")) return Status::Ok();
-      p.first_name = *n;
-      set("first_name");
-    }
-    if (!last.empty()) {
-      Result<std::string> n = NormalizeName(last);
-      if (!Check(n, line, "last_name")) return Status::Ok();
-      p.last_name = *n;
-      set("last_name");
-    }
-    if (Has("title")) { p.title = V("title"); set("title"); }
-    if (Has("seniority")) {
-      Result<std::string> sn = ParseSeniority(V("seniority"));
-      if (!Check(sn, line, "seniority")) return Status::Ok();
-      p.seniority = *sn;
-      set("seniority");
-    }
-    if (Has("function")) { s.function = AsciiLower(V("function")); set("function"); }
-    if (Has("region")) { p.region = V("region"); set("region"); }
-    s.recipient = opt_.default_recipient;
-    if (Has("recipient")) {
-      if (!Parse(AsciiLower(V("recipient")), &s.recipient)) {
-        Issue(line, "recipient", "'" + V("recipient") + "' is not " + Choices<Recipient>());
-        return Status::Ok();
-      }
-      set("recipient");
-    }
-    if (Has("stage")) {
-      Result<Stage> st = ParseStage(V("stage"));
-      if (!Check(st, line, "stage")) return Status::Ok();
-      s.stage = *st;
-      set("stage");
-    }
-    for (const char* field : {"collected_at", "transparency_notice_sent_at"}) {
-      if (!Has(field)) continue;
-      Result<Time> t = ParseLooseDate(V(field));
-      if (!Check(t, line, field)) return Status::Ok();
-      (std::string(field) == "collected_at" ? s.collected_at : s.transparency_notice_sent_at) = *t;
-      set(field);
-    }
-    if (!s.collected_at) s.collected_at = opt_.now;
-    if (Has("opt_out_offered")) {
-      Result<bool> b = ParseBool(V("opt_out_offered"));
-      if (!Check(b, line, "opt_out_offered")) return Status::Ok();
-      s.opt_out_offered_at_collection = *b;
-      set("opt_out_offered");
-    }
-    if (Has("person_ref")) { p.external_ref = V("person_ref"); set("person_ref"); }
-
-    // Suppression before anything is stored.
-    if (ctx_.suppression && ctx_.suppression->ContainsAny(*ctx_.hasher, s.emails, p.phone)) {
-      Issue(line, "", "on a suppression list: not stored", true);
-      return Status::Ok();
-    }
-
-    std::string domain = Has("account_domain") ? NormalizeDomain(V("account_domain")) : "";
-    if (domain.empty() && Has("account_name") && !s.emails.empty())
-      domain = s.emails[0].address.substr(s.emails[0].address.find('@') + 1);
+    const std::vector<std::string>& present = prepared.present;
+    const std::string& domain = prepared.domain;
     if (!domain.empty()) {
-      Result<int64_t> acc = AccountFor(domain, V("account_name"));
+      Result<int64_t> acc = AccountFor(domain, prepared.account_name);
       if (!acc.ok()) return acc.status();
       p.account_id = *acc;
-      set("account");
+      prepared.present.push_back("account");
     }
 
     // Deduplicate: the emails, then the external ref, identify an existing person.
@@ -351,7 +464,7 @@ class Importer {
     if (existing) {
       Result<Person> old = ctx_.store->GetPerson(ctx_.tenant, *existing);
       if (!old.ok()) return old.status();
-      Person merged = Merge(std::move(*old), p, present);
+      Person merged = Merge(std::move(*old), p, present, prepared.email_visibility);
       FL_RETURN_IF_ERROR(ctx_.store->UpdatePerson(ctx_.tenant, merged));
       person_id = *existing;
       ++report_.merged;
@@ -378,7 +491,7 @@ class Importer {
   }
 
   // Fields present in the row replace the stored ones and take this source.
-  Person Merge(Person old, const Person& p, const std::vector<std::string>& present) {
+  Person Merge(Person old, const Person& p, const std::vector<std::string>& present, bool email_visibility) {
     auto mark = [&](const std::string& field) {
       auto it = std::find_if(old.field_sources.begin(), old.field_sources.end(),
                              [&](const auto& fs) { return fs.first == field; });
@@ -414,7 +527,7 @@ class Importer {
       if (it == old.subject.emails.end()) {
         old.subject.emails.push_back(e);
         mark("email:" + e.address);
-      } else if (Has("email_visibility")) {
+      } else if (email_visibility) {
         it->visibility = e.visibility;
       }
     }
@@ -574,10 +687,6 @@ class Importer {
     return Status::Ok();
   }
 
-  const ImportContext& ctx_;
-  const ImportOptions& opt_;
-  std::vector<std::string> columns_;
-  std::unordered_map<std::string, std::string> values_;
   std::unordered_map<std::string, int64_t> accounts_;
   std::vector<SuppressionKey> pending_keys_;
   int64_t source_id_ = 0;
