@@ -133,6 +133,44 @@ TEST_F(ImporterTest, AllOrNothingByDefaultPartialOnRequest) {
   EXPECT_TRUE(Find("good7@x.com").has_value());
 }
 
+// People rows are prepared a batch at a time on another thread: across batch edges
+// every issue keeps its line and file order, duplicates inside the file still merge
+// (the earlier row is stored first), and nothing is lost.
+TEST_F(ImporterTest, ManyRowsKeepLineOrderAcrossPreparedBatches) {
+  std::string text = "email,first_name,country,phone\n";
+  std::vector<int64_t> bad_lines;
+  const int kRows = 9000;
+  for (int i = 0; i < kRows; ++i) {
+    int64_t line = i + 2;
+    if (i % 1000 == 17) {
+      text += "broken" + std::to_string(i) + ",X,DE,\n";
+      bad_lines.push_back(line);
+    } else if (i == 5000) {
+      text += "p10@x.com,Again,DE,\n";  // the address of row 10: merged into that person
+    } else {
+      text += "p" + std::to_string(i) + "@x.com,N" + std::to_string(i) + ",DE,+49 30 1234" + std::to_string(1000 + i % 9000) + "\n";
+    }
+  }
+  auto r = Import(ImportKind::kPeople, Write("many.csv", text), true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.rows, static_cast<uint64_t>(kRows));
+  EXPECT_EQ(r.rejected, bad_lines.size());
+  std::vector<int64_t> got;
+  for (const RowIssue& i : r.issues) {
+    got.push_back(i.line);
+    EXPECT_EQ(i.field, "email");
+  }
+  EXPECT_EQ(got, bad_lines);
+  EXPECT_EQ(r.merged, 1u);
+  EXPECT_EQ(r.inserted, kRows - bad_lines.size() - 1);
+  EXPECT_EQ(*store_->CountPeople(tenant_), static_cast<int64_t>(r.inserted));
+  Result<Person> p10 = store_->GetPerson(tenant_, *Find("p10@x.com"));
+  ASSERT_TRUE(p10.ok());
+  EXPECT_EQ(p10->first_name, "Again") << "the later row's fields win, as in a sequential import";
+  EXPECT_EQ(p10->phone, "+493012341010") << "an empty phone in the later row keeps the stored one";
+  EXPECT_TRUE(Find("p8999@x.com").has_value()) << "the last batch is stored";
+}
+
 TEST_F(ImporterTest, SuppressedPeopleAreNeverStored) {
   auto sup = Import(ImportKind::kSuppression, Write("sup.csv", "email,phone,country\nBLOCKED@x.com,,\n,020 7946 0958,GB\n"));
   EXPECT_EQ(sup.inserted, 2u);
