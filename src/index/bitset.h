@@ -40,6 +40,13 @@ class Bitset {
   void AndNot(const Bitset& other);
   void Not();  // within rows()
   std::vector<uint32_t> ToRows(size_t limit = SIZE_MAX) const;
+  // Calls fn(row) for every set row, in order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t w = 0; w < words_.size(); ++w)
+      for (uint64_t bits = words_[w]; bits; bits &= bits - 1)
+        fn(static_cast<uint32_t>((w << 6) + static_cast<size_t>(__builtin_ctzll(bits))));
+  }
 
  private:
   void ClearTail();

@@ -50,15 +50,6 @@ Status TermError(const FilterNode& n, const std::string& why) {
   return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": " : std::string()) + why);
 }
 
-// Intent per account with any event for the topic, as of the query's time: computed
-// afresh for each use, so events added since are always seen.
-std::unordered_map<int64_t, TopicIntent> TopicIntents(const QueryContext& ctx, const std::string& topic) {
-  std::unordered_map<int64_t, TopicIntent> out;
-  if (std::optional<uint32_t> t = ctx.intent->FindTopic(topic))
-    for (const auto& [account, ti] : ctx.intent->Top(*t, ctx.at, SIZE_MAX)) out.emplace(account, ti);
-  return out;
-}
-
 // People of the accounts whose intent for the topic satisfies `pred`. Accounts without
 // any event have the default intent (score 0, not active) and are included when it does.
 Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred) {
@@ -67,8 +58,16 @@ Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::
   bool default_holds = pred(TopicIntent());
   Bitset accounts(x.accounts());
   if (default_holds) accounts.SetAll();
-  for (const auto& [account, ti] : TopicIntents(ctx, n.field))
-    if (std::optional<uint32_t> row = x.AccountRowOf(account)) accounts.Assign(*row, pred(ti));
+  if (std::optional<uint32_t> topic = ctx.intent->FindTopic(n.field)) {
+    const IntentTable& t = IntentTableFor(ctx, *topic);
+    TopicIntent ti;
+    for (uint32_t row : t.active) {
+      ti.score = t.score[row];
+      ti.gauge = static_cast<Gauge>(t.gauge[row]);
+      ti.signals = t.signals[row];
+      accounts.Assign(row, pred(ti));
+    }
+  }
   Bitset people = x.PeopleOfAccounts(accounts);
   if (default_holds)  // people without an account have the default intent too
     for (uint32_t r = 0; r < x.rows(); ++r)
@@ -148,6 +147,31 @@ Result<Bitset> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
 
 }  // namespace
 
+const IntentTable& IntentTableFor(QueryContext& ctx, uint32_t topic) {
+  PeopleIndex& x = *ctx.index;
+  IntentTable& t = ctx.intent_tables[topic];
+  if (t.topic == topic && t.at == ctx.at && t.version == ctx.intent->version() && t.accounts == x.accounts() &&
+      t.score.size() == x.accounts())
+    return t;
+  t = IntentTable();
+  t.topic = topic;
+  t.at = ctx.at;
+  t.version = ctx.intent->version();
+  t.accounts = x.accounts();
+  t.score.assign(t.accounts, 0);
+  t.gauge.assign(t.accounts, static_cast<uint8_t>(Gauge::kNotActive));
+  t.signals.assign(t.accounts, 0);
+  for (const auto& [account, ti] : ctx.intent->Top(topic, ctx.at, SIZE_MAX)) {
+    std::optional<uint32_t> row = x.AccountRowOf(account);
+    if (!row) continue;
+    t.score[*row] = ti.score;
+    t.gauge[*row] = static_cast<uint8_t>(ti.gauge);
+    t.signals[*row] = ti.signals;
+    t.active.push_back(*row);
+  }
+  return t;
+}
+
 Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
   PeopleIndex& x = *ctx.index;
   switch (n.kind) {
@@ -217,25 +241,19 @@ Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
 RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic, size_t offset, size_t limit) {
   PeopleIndex& x = *ctx.index;
   RankedPage page;
-  std::vector<uint32_t> members = rows.ToRows();
-  page.total = members.size();
-  std::vector<std::pair<double, int64_t>> ranked;
-  ranked.reserve(members.size());
   std::optional<uint32_t> topic_id = topic.empty() || !ctx.intent ? std::nullopt : ctx.intent->FindTopic(topic);
-  std::unordered_map<uint32_t, double> by_account;  // account row -> score, computed once per account
-  for (uint32_t r : members) {
-    double score = 0;
+  const IntentTable* table = topic_id ? &IntentTableFor(ctx, *topic_id) : nullptr;
+  std::vector<std::pair<double, int64_t>> ranked;
+  ranked.reserve(rows.Count());
+  rows.ForEach([&](uint32_t r) {
     uint32_t account = x.AccountOf(r);
-    if (topic_id && account != PeopleIndex::kNoAccount) {
-      auto [it, fresh] = by_account.emplace(account, 0.0);
-      if (fresh) it->second = ctx.intent->Score(x.AccountId(account), *topic_id, ctx.at);
-      score = it->second;
-    }
+    double score = table && account != PeopleIndex::kNoAccount ? table->score[account] : 0;
     ranked.emplace_back(score, x.PersonId(r));
-  }
-  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-  size_t end = limit > ranked.size() - std::min(offset, ranked.size()) ? ranked.size() : offset + limit;
+  });
+  page.total = ranked.size();
   if (offset >= ranked.size()) return page;
+  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  size_t end = std::min(ranked.size(), offset + std::min(limit, ranked.size()));
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(end), ranked.end(), better);
   for (size_t i = offset; i < end; ++i) {
     page.person_ids.push_back(ranked[i].second);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "index/bitset.h"
@@ -19,6 +20,20 @@
 
 namespace fairlead {
 
+// Every account's intent for one topic as of a time, by account row: what ranking
+// and gauge / score terms read. Built on first use (from IntentModel::Top, the same
+// figures as a single lookup) and reused while the model, the number of accounts and
+// the time stay the same, as the peers get the same table precomputed.
+struct IntentTable {
+  uint32_t topic = 0;
+  Time at = 0;
+  uint64_t version = 0;
+  size_t accounts = 0;
+  std::vector<double> score;            // by account row; 0: the default intent
+  std::vector<uint8_t> gauge, signals;  // by account row
+  std::vector<uint32_t> active;         // rows with a score > 0
+};
+
 struct QueryContext {
   PeopleIndex* index = nullptr;
   const IntentModel* intent = nullptr;  // null: gauge and score terms are errors
@@ -26,7 +41,11 @@ struct QueryContext {
   Role role = Role::kListBuilder;       // the actor; eligible() without a role uses it
   std::function<Result<Purpose>(std::string_view id)> purpose_of;
   std::function<Result<Bitset>(std::string_view list)> list_rows;  // a list's members as rows
+  std::unordered_map<uint32_t, IntentTable> intent_tables;        // cache, by topic
 };
+
+// The table for a topic, built or rebuilt when stale. Needs ctx.intent.
+const IntentTable& IntentTableFor(QueryContext& ctx, uint32_t topic);
 
 Result<Bitset> Evaluate(const FilterNode& filter, QueryContext& ctx);
 

@@ -105,6 +105,7 @@ double IntentModel::Decay(double score, Time from, Time to) const {
 }
 
 void IntentModel::Add(const IntentEvent& e) {
+  ++version_;
   State& s = states_[Key(e.account_id, e.topic)];
   if (s.recent.empty() && s.score == 0 && s.newest == 0) accounts_by_topic_[e.topic].push_back(e.account_id);
   double w = config_.weights[static_cast<int>(e.action)];

@@ -106,6 +106,8 @@ class IntentModel {
   std::vector<int64_t> ActivePeople(int64_t account_id, Time as_of, int days) const;
 
   const IntentConfig& config() const { return config_; }
+  // Grows with every Add: caches built from the model compare it.
+  uint64_t version() const { return version_; }
 
  private:
   struct Compact {
@@ -132,6 +134,7 @@ class IntentModel {
   double Decay(double score, Time from, Time to) const;
 
   IntentConfig config_;
+  uint64_t version_ = 0;
   int64_t window_seconds_;
   std::vector<std::string> topics_, vendors_;
   std::unordered_map<std::string, uint32_t> topic_ids_, vendor_ids_;
