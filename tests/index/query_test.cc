@@ -455,6 +455,37 @@ TEST_F(QueryTest, RankSeesEventsAddedSinceTheLastQuery) {
   EXPECT_EQ(LabelsOfIds(after.person_ids), (Names{"p7", "p1", "p2"}));
 }
 
+// Gauge and score terms read a cached table: it must follow the query's time and
+// every event added to the model since it was built.
+TEST_F(QueryTest, GaugeTermsFollowTimeAndNewEvents) {
+  Result<Bitset> now = Run("gauge(security) >= ramping_up");
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  size_t active_now = now->Count();
+  EXPECT_GT(active_now, 0u);
+  ctx_.at = kAt + 400 * 86400;  // every signal window long past
+  Result<Bitset> later = Run("gauge(security) >= ramping_up");
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->Count(), 0u);
+  Result<Bitset> positive = Run("score(security) > 0");
+  ASSERT_TRUE(positive.ok());
+  EXPECT_GT(positive->Count(), 0u) << "the decayed score is small but not zero";
+  ctx_.at = kAt;
+  Result<Bitset> again = Run("gauge(security) >= ramping_up");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->Count(), active_now);
+  EXPECT_FALSE(again->Test(Row("p7"))) << "a3 has no security events yet";
+  IntentEvent e;
+  e.at = kAt - 3600;
+  e.account_id = account_ids_[3];
+  e.topic = *intent_.FindTopic("security");
+  e.stage = EventStage::kLate;
+  e.action = EventAction::kPricing;
+  intent_.Add(e);
+  Result<Bitset> after = Run("gauge(security) >= ramping_up");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->Test(Row("p7"))) << "a late-stage event is a signal";
+}
+
 TEST_F(QueryTest, ExplainRowGivesOneVerdictPerLeafAndTheSameAnswer) {
   const std::vector<std::string> filters = {
       "country in (DE, FR) and not seniority < director and (eligible(marketing.security, email) or list:customers)",
