@@ -68,7 +68,12 @@ void CsvReader::SkipRestOfLine() {
 }
 
 Result<bool> CsvReader::Next(CsvRecord* rec) {
-  rec->fields.clear();
+  size_t nfields = 0;  // fields of this record so far; rec->fields is cut to it on return
+  struct Cut {
+    CsvRecord* rec;
+    size_t* n;
+    ~Cut() { rec->fields.resize(*n); }
+  } cut{rec, &nfields};
   // Skip blank lines (an empty line is no record).
   for (;;) {
     int c = Peek();
@@ -82,7 +87,7 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
     break;
   }
   rec->line = line_;
-  std::string field;
+  std::string& field = scratch_;  // a member: its capacity outlives the record
   for (;;) {
     // Start of a field.
     int c = Peek();
@@ -129,25 +134,37 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
         return s;
       }
     } else {
+      // An unquoted field: take the run up to the next special byte in one piece.
       for (;;) {
-        c = Peek();
-        if (c == -1 || c == ',' || c == '\n' || c == '\r') break;
-        if (c == '"') {
+        if (!Fill()) break;
+        const char* begin = buf_.data() + pos_;
+        const char* end = buf_.data() + buf_.size();
+        const char* p = begin;
+        while (p < end && *p != ',' && *p != '\n' && *p != '\r' && *p != '"') ++p;
+        size_t n = static_cast<size_t>(p - begin);
+        if (field.size() + n > max_field_) {
+          n = max_field_ + 1 - field.size();  // the byte that goes over the limit
+          field.append(begin, n);
+          pos_ += n; consumed_ += n; column_ += static_cast<int64_t>(n);
+          Status s = Error(line_, field_column, "field longer than " + std::to_string(max_field_) + " bytes");
+          SkipRestOfLine();
+          return s;
+        }
+        field.append(begin, n);
+        pos_ += n; consumed_ += n; column_ += static_cast<int64_t>(n);
+        if (p == end) continue;  // the chunk ended inside the field
+        if (*p == '"') {
           Status s = Error(line_, column_, "a quote inside an unquoted field (quote the whole field and "
                                            "double the quote)");
           SkipRestOfLine();
           return s;
         }
-        ++pos_; ++consumed_; ++column_;
-        field += static_cast<char>(c);
-        if (field.size() > max_field_) {
-          Status s = Error(line_, field_column, "field longer than " + std::to_string(max_field_) + " bytes");
-          SkipRestOfLine();
-          return s;
-        }
+        break;
       }
     }
-    rec->fields.push_back(field);
+    if (nfields < rec->fields.size()) rec->fields[nfields].assign(field);  // keeps the string's capacity
+    else rec->fields.push_back(field);
+    ++nfields;
     // After a field: delimiter, end of record, or end of input.
     c = Peek();
     if (c == ',') {
