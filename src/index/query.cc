@@ -50,9 +50,96 @@ Status TermError(const FilterNode& n, const std::string& why) {
   return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": " : std::string()) + why);
 }
 
+// The planner's scope: the rows an AND has kept so far, and the indices of their
+// non-zero words. A term evaluated within a scope returns (term AND scope), touching
+// only those words; with people ordered by account, the rows of a few accounts are a
+// few words.
+struct Scope {
+  const Bitset* bits = nullptr;
+  std::vector<uint32_t> words;
+  size_t count = 0;
+};
+
+// The scope of `b`; when `b` lies within `outer`, only the outer scope's words are read.
+Scope MakeScope(const Bitset& b, const Scope* outer = nullptr) {
+  Scope s;
+  s.bits = &b;
+  const uint64_t* w = b.words();
+  auto take = [&](size_t i) {
+    if (!w[i]) return;
+    s.words.push_back(static_cast<uint32_t>(i));
+    s.count += static_cast<size_t>(__builtin_popcountll(w[i]));
+  };
+  if (outer) {
+    for (uint32_t i : outer->words) take(i);
+  } else {
+    for (size_t i = 0; i < b.word_count(); ++i) take(i);
+  }
+  return s;
+}
+
+// Few enough rows that visiting them one by one beats a pass over every word.
+bool Sparse(size_t count, size_t rows) { return count * 16 < rows; }
+
+uint64_t WordOf(const Bitset* b, uint32_t w) { return b && w < b->word_count() ? b->words()[w] : 0; }
+
+// `full` AND the scope (the full result when there is no scope).
+Bitset Within(Bitset full, const Scope* scope) {
+  if (!scope) return full;
+  Bitset out(full.rows());
+  for (uint32_t w : scope->words) out.words()[w] = WordOf(&full, w) & scope->bits->words()[w];
+  return out;
+}
+
+// The union (all = false) or intersection (all = true; a null set is empty) of value
+// sets over `rows` rows, negated on request, within the scope.
+Bitset Combine(const std::vector<const Bitset*>& sets, bool all, bool negate, size_t rows, const Scope* scope) {
+  Bitset out(rows);
+  if (scope) {
+    for (uint32_t w : scope->words) {
+      uint64_t v = all ? ~uint64_t{0} : 0;
+      for (const Bitset* b : sets) v = all ? v & WordOf(b, w) : v | WordOf(b, w);
+      out.words()[w] = (negate ? ~v : v) & scope->bits->words()[w];
+    }
+    return out;
+  }
+  if (all) out.SetAll();
+  for (const Bitset* b : sets) {
+    if (all) {
+      if (b) out.And(*b);
+      else out.ClearAll();
+    } else if (b) {
+      out.Or(*b);
+    }
+  }
+  if (negate) out.Not();
+  return out;
+}
+
+// People whose account row is in `accounts` (and people without an account when
+// `no_account`), within the scope.
+Bitset PeopleWhereAccount(const PeopleIndex& x, const Bitset& accounts, bool no_account, const Scope* scope) {
+  if (scope && Sparse(scope->count, x.rows())) {
+    Bitset out(x.rows());
+    for (uint32_t w : scope->words)
+      for (uint64_t bits = scope->bits->words()[w]; bits; bits &= bits - 1) {
+        uint32_t r = (w << 6) + static_cast<uint32_t>(__builtin_ctzll(bits));
+        uint32_t a = x.AccountOf(r);
+        if (a == PeopleIndex::kNoAccount ? no_account : accounts.Test(a)) out.Set(r);
+      }
+    return out;
+  }
+  Bitset out = x.PeopleOfAccounts(accounts);
+  if (no_account)
+    for (uint32_t r = 0; r < x.rows(); ++r)
+      if (x.AccountOf(r) == PeopleIndex::kNoAccount) out.Set(r);
+  return Within(std::move(out), scope);
+}
+
 // People of the accounts whose intent for the topic satisfies `pred`. Accounts without
 // any event have the default intent (score 0, not active) and are included when it does.
-Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred) {
+Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred,
+                             const Scope* scope) {
   if (!ctx.intent) return TermError(n, "intent terms need the intent model");
   PeopleIndex& x = *ctx.index;
   bool default_holds = pred(TopicIntent());
@@ -68,25 +155,26 @@ Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::
       accounts.Assign(row, pred(ti));
     }
   }
-  Bitset people = x.PeopleOfAccounts(accounts);
-  if (default_holds)  // people without an account have the default intent too
-    for (uint32_t r = 0; r < x.rows(); ++r)
-      if (x.AccountOf(r) == PeopleIndex::kNoAccount) people.Set(r);
-  return people;
+  return PeopleWhereAccount(x, accounts, default_holds, scope);  // no account: the default intent
 }
 
-Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx) {
+Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
   PeopleIndex& x = *ctx.index;
   const bool person = PeopleIndex::IsPersonField(n.field);
   if (!person && !PeopleIndex::IsAccountField(n.field))
     return TermError(n, "unknown field '" + n.field + "' (person: country, seniority, function, recipient, stage; "
                         "account: industry, employee_band, revenue_band, hq_country, tech, domain)");
-  size_t size = person ? x.rows() : x.accounts();
-  Bitset out(size);
+  std::vector<const Bitset*> sets;
+  std::vector<Bitset> domain_sets;  // PersonValue/AccountValue("domain") reuse one scratch set
   auto add_value = [&](const std::string& v) {
     const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
-    if (b) out.Or(*b);
+    if (b && n.field == "domain") {
+      domain_sets.reserve(n.values.size());
+      b = &domain_sets.emplace_back(*b);
+    }
+    if (b) sets.push_back(b);
   };
+  bool negate = false;
   if (n.field == "seniority" || n.field == "recipient" || n.field == "stage") {
     for (const std::string& v : n.values) {
       std::string w = AsciiLower(v);
@@ -104,7 +192,7 @@ Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx) {
       if (!NormalizeCountry(v).ok()) return TermError(n, "'" + v + "' is not a country code (like DE or US-CA)");
   if (n.op == "in" || n.op == "=" || n.op == "!=") {
     for (const std::string& v : n.values) add_value(v);
-    if (n.op == "!=") out.Not();
+    negate = n.op == "!=";
   } else {
     // Ordered comparison: the union of the values that satisfy it.
     if (n.field == "seniority") {
@@ -125,8 +213,8 @@ Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx) {
       return TermError(n, "'" + n.op + "' needs an ordered field (seniority, employee_band, revenue_band)");
     }
   }
-  if (person) return out;
-  return x.PeopleOfAccounts(out);
+  if (person) return Combine(sets, false, negate, x.rows(), scope);
+  return PeopleWhereAccount(x, Combine(sets, false, negate, x.accounts(), nullptr), false, scope);
 }
 
 Result<Bitset> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
@@ -172,71 +260,138 @@ const IntentTable& IntentTableFor(QueryContext& ctx, uint32_t topic) {
   return t;
 }
 
-Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) {
+namespace {
+
+Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope);
+
+// How early an AND evaluates a term: the kinds that usually keep few rows first, so
+// that the rest run within their scope. Only the order changes, never the answer.
+int PlanRank(const FilterNode& n) {
+  switch (n.kind) {
+    case FilterNode::Kind::kGauge:
+    case FilterNode::Kind::kScore: return 0;  // intent: the active accounts are few
+    case FilterNode::Kind::kList: return 1;
+    case FilterNode::Kind::kCompare:
+    case FilterNode::Kind::kAnyOf:
+    case FilterNode::Kind::kAllOf: return PeopleIndex::IsPersonField(n.field) ? 2 : 3;
+    case FilterNode::Kind::kEligible: return 4;
+    default: return 5;
+  }
+}
+
+void FlattenAnd(const FilterNode& n, std::vector<const FilterNode*>* out) {
+  for (const FilterNode& c : n.children) {
+    if (c.kind == FilterNode::Kind::kAnd) FlattenAnd(c, out);
+    else out->push_back(&c);
+  }
+}
+
+Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
+  std::vector<const FilterNode*> terms;
+  if (ctx.plan) {
+    FlattenAnd(n, &terms);
+    std::stable_sort(terms.begin(), terms.end(),
+                     [](const FilterNode* a, const FilterNode* b) { return PlanRank(*a) < PlanRank(*b); });
+  } else {
+    for (const FilterNode& c : n.children) terms.push_back(&c);
+  }
+  std::optional<Bitset> acc;
+  Scope narrowed[2];  // the scope in use and the next one (never built from itself)
+  int which = 0;
+  const Scope* use = scope;
+  for (const FilterNode* t : terms) {
+    Result<Bitset> next = Eval(*t, ctx, use);
+    if (!next.ok()) return next;
+    if (!acc) acc = std::move(*next);
+    else acc->And(*next);
+    if (!ctx.plan) continue;
+    // Few rows left: the remaining terms look only at them. (Inside a scope the rows
+    // only get fewer, and the new scope is read from the old one's words.)
+    if (use || Sparse(acc->Count(), acc->rows())) {
+      which ^= 1;
+      narrowed[which] = MakeScope(*acc, use);
+      use = &narrowed[which];
+    }
+  }
+  return std::move(*acc);
+}
+
+Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
   PeopleIndex& x = *ctx.index;
   switch (n.kind) {
-    case FilterNode::Kind::kAnd:
+    case FilterNode::Kind::kAnd: return EvalAnd(n, ctx, scope);
     case FilterNode::Kind::kOr: {
-      Result<Bitset> acc = Evaluate(n.children[0], ctx);
+      Result<Bitset> acc = Eval(n.children[0], ctx, scope);
       if (!acc.ok()) return acc;
       for (size_t i = 1; i < n.children.size(); ++i) {
-        Result<Bitset> next = Evaluate(n.children[i], ctx);
+        Result<Bitset> next = Eval(n.children[i], ctx, scope);
         if (!next.ok()) return next;
-        n.kind == FilterNode::Kind::kAnd ? acc->And(*next) : acc->Or(*next);
+        acc->Or(*next);
       }
       return acc;
     }
     case FilterNode::Kind::kNot: {
-      Result<Bitset> inner = Evaluate(n.children[0], ctx);
+      Result<Bitset> inner = Eval(n.children[0], ctx, scope);
       if (!inner.ok()) return inner;
-      inner->Not();
+      if (!scope) {
+        inner->Not();
+        return inner;
+      }
+      for (uint32_t w : scope->words) inner->words()[w] = scope->bits->words()[w] & ~inner->words()[w];
       return inner;
     }
-    case FilterNode::Kind::kCompare: return CompareTerm(n, ctx);
+    case FilterNode::Kind::kCompare: return CompareTerm(n, ctx, scope);
     case FilterNode::Kind::kAnyOf:
     case FilterNode::Kind::kAllOf: {
       if (n.field != "tech" && !PeopleIndex::IsPersonField(n.field) && !PeopleIndex::IsAccountField(n.field))
         return TermError(n, "unknown field '" + n.field + "'");
       bool person = PeopleIndex::IsPersonField(n.field);
-      Bitset out(person ? x.rows() : x.accounts());
-      if (n.kind == FilterNode::Kind::kAllOf) out.SetAll();
+      std::vector<const Bitset*> sets;
+      std::vector<Bitset> domain_sets;  // AccountValue("domain") reuses one scratch set
+      domain_sets.reserve(n.values.size());
       for (const std::string& v : n.values) {
         const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
-        if (n.kind == FilterNode::Kind::kAnyOf) {
-          if (b) out.Or(*b);
-        } else if (b) {
-          out.And(*b);
-        } else {
-          out.ClearAll();
-        }
+        if (b && n.field == "domain") b = &domain_sets.emplace_back(*b);
+        sets.push_back(b);  // null: no row has the value (empty)
       }
-      return person ? out : x.PeopleOfAccounts(out);
+      bool all = n.kind == FilterNode::Kind::kAllOf;
+      if (person) return Combine(sets, all, false, x.rows(), scope);
+      return PeopleWhereAccount(x, Combine(sets, all, false, x.accounts(), nullptr), false, scope);
     }
-    case FilterNode::Kind::kEligible: return EligibleTerm(n, ctx);
+    case FilterNode::Kind::kEligible: {
+      Result<Bitset> e = EligibleTerm(n, ctx);
+      if (!e.ok()) return e;
+      return Within(std::move(*e), scope);
+    }
     case FilterNode::Kind::kList: {
       if (!ctx.list_rows) return TermError(n, "lists are not available here");
       Result<Bitset> rows = ctx.list_rows(n.values[0]);
       if (!rows.ok()) return TermError(n, rows.status().message());
-      return rows;
+      if (rows->rows() < x.rows()) rows->Resize(x.rows());
+      return Within(std::move(*rows), scope);
     }
-    case FilterNode::Kind::kSuppressed: return x.Suppressed();
+    case FilterNode::Kind::kSuppressed: return Within(x.Suppressed(), scope);
     case FilterNode::Kind::kGauge: {
       Gauge bound;
       if (!Parse(AsciiLower(n.values[0]), &bound))
         return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
       return AccountsWhere(ctx, n, [&](const TopicIntent& ti) {
         return Compare(static_cast<int>(ti.gauge), n.op, static_cast<int>(bound));
-      });
+      }, scope);
     }
     case FilterNode::Kind::kScore: {
       char* end = nullptr;
       double bound = std::strtod(n.values[0].c_str(), &end);
       if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
-      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return Compare(ti.score, n.op, bound); });
+      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return Compare(ti.score, n.op, bound); }, scope);
     }
   }
   return Status::Internal("unknown filter node");
 }
+
+}  // namespace
+
+Result<Bitset> Evaluate(const FilterNode& n, QueryContext& ctx) { return Eval(n, ctx, nullptr); }
 
 RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic, size_t offset, size_t limit) {
   PeopleIndex& x = *ctx.index;

@@ -42,6 +42,10 @@ struct QueryContext {
   std::function<Result<Purpose>(std::string_view id)> purpose_of;
   std::function<Result<Bitset>(std::string_view list)> list_rows;  // a list's members as rows
   std::unordered_map<uint32_t, IntentTable> intent_tables;        // cache, by topic
+  // The planner: an AND takes its most selective terms first and evaluates the rest
+  // only within the rows left (same answer; off = each term over every row, in the
+  // order written, as the reference the tests compare with).
+  bool plan = true;
 };
 
 // The table for a topic, built or rebuilt when stale. Needs ctx.intent.
