@@ -230,6 +230,7 @@ Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpos
   req.suppressed = suppressed_.Test(row);
   req.tenant = &settings_;
   req.at = at;
+  req.explain = false;  // the index reads answers and reasons; `why` explains from the store
   Result<Decision> d = Decide(rules_, req);
   if (d.ok()) return *d;
   Decision denied;

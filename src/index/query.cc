@@ -83,8 +83,8 @@ bool Sparse(size_t count, size_t rows) { return count * 16 < rows; }
 
 uint64_t WordOf(const Bitset* b, uint32_t w) { return b && w < b->word_count() ? b->words()[w] : 0; }
 
-// `full` AND the scope (the full result when there is no scope).
-Bitset Within(Bitset full, const Scope* scope) {
+// `full` AND the scope (a copy of `full` when there is no scope).
+Bitset Within(const Bitset& full, const Scope* scope) {
   if (!scope) return full;
   Bitset out(full.rows());
   for (uint32_t w : scope->words) out.words()[w] = WordOf(&full, w) & scope->bits->words()[w];
@@ -136,10 +136,11 @@ Bitset PeopleWhereAccount(const PeopleIndex& x, const Bitset& accounts, bool no_
   return Within(std::move(out), scope);
 }
 
-// People of the accounts whose intent for the topic satisfies `pred`. Accounts without
-// any event have the default intent (score 0, not active) and are included when it does.
-Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::function<bool(const TopicIntent&)>& pred,
-                             const Scope* scope) {
+// The accounts whose intent for the topic satisfies `pred`, and whether the default
+// intent (score 0, not active: accounts without events, people without an account)
+// does.
+Result<std::pair<Bitset, bool>> IntentAccounts(QueryContext& ctx, const FilterNode& n,
+                                               const std::function<bool(const TopicIntent&)>& pred) {
   if (!ctx.intent) return TermError(n, "intent terms need the intent model");
   PeopleIndex& x = *ctx.index;
   bool default_holds = pred(TopicIntent());
@@ -155,26 +156,61 @@ Result<Bitset> AccountsWhere(QueryContext& ctx, const FilterNode& n, const std::
       accounts.Assign(row, pred(ti));
     }
   }
-  return PeopleWhereAccount(x, accounts, default_holds, scope);  // no account: the default intent
+  return std::pair<Bitset, bool>(std::move(accounts), default_holds);
 }
 
-Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
+// A gauge or score term's test of one account's intent.
+Result<std::function<bool(const TopicIntent&)>> IntentPredicate(const FilterNode& n) {
+  if (n.kind == FilterNode::Kind::kGauge) {
+    Gauge bound;
+    if (!Parse(AsciiLower(n.values[0]), &bound))
+      return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
+    std::string op = n.op;
+    return std::function<bool(const TopicIntent&)>([op, bound](const TopicIntent& ti) {
+      return Compare(static_cast<int>(ti.gauge), op, static_cast<int>(bound));
+    });
+  }
+  char* end = nullptr;
+  double bound = std::strtod(n.values[0].c_str(), &end);
+  if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
+  std::string op = n.op;
+  return std::function<bool(const TopicIntent&)>(
+      [op, bound](const TopicIntent& ti) { return Compare(ti.score, op, bound); });
+}
+
+Result<Bitset> IntentTerm(QueryContext& ctx, const FilterNode& n, const Scope* scope) {
+  Result<std::function<bool(const TopicIntent&)>> pred = IntentPredicate(n);
+  if (!pred.ok()) return pred.status();
+  Result<std::pair<Bitset, bool>> a = IntentAccounts(ctx, n, *pred);
+  if (!a.ok()) return a.status();
+  return PeopleWhereAccount(*ctx.index, a->first, a->second, scope);  // no account: the default intent
+}
+
+// A value term as the sets it combines: over people rows (person fields) or account
+// rows (account fields, reaching people through their account).
+struct TermSets {
+  bool person = true;
+  bool all = false;     // intersection (all(...)) rather than union
+  bool negate = false;  // !=
+  std::vector<const Bitset*> sets;
+  std::vector<Bitset> owned;  // copies of the index's one scratch set for "domain" (reserved: stable)
+};
+
+Result<TermSets> CompareSets(const FilterNode& n, QueryContext& ctx) {
   PeopleIndex& x = *ctx.index;
-  const bool person = PeopleIndex::IsPersonField(n.field);
+  TermSets ts;
+  const bool person = ts.person = PeopleIndex::IsPersonField(n.field);
   if (!person && !PeopleIndex::IsAccountField(n.field))
     return TermError(n, "unknown field '" + n.field + "' (person: country, seniority, function, recipient, stage; "
                         "account: industry, employee_band, revenue_band, hq_country, tech, domain)");
-  std::vector<const Bitset*> sets;
-  std::vector<Bitset> domain_sets;  // PersonValue/AccountValue("domain") reuse one scratch set
+  std::vector<const Bitset*>& sets = ts.sets;
+  ts.owned.reserve(n.values.size());
   auto add_value = [&](const std::string& v) {
     const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
-    if (b && n.field == "domain") {
-      domain_sets.reserve(n.values.size());
-      b = &domain_sets.emplace_back(*b);
-    }
+    if (b && n.field == "domain") b = &ts.owned.emplace_back(*b);
     if (b) sets.push_back(b);
   };
-  bool negate = false;
+  bool& negate = ts.negate;
   if (n.field == "seniority" || n.field == "recipient" || n.field == "stage") {
     for (const std::string& v : n.values) {
       std::string w = AsciiLower(v);
@@ -213,11 +249,37 @@ Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx, const Scope* 
       return TermError(n, "'" + n.op + "' needs an ordered field (seniority, employee_band, revenue_band)");
     }
   }
-  if (person) return Combine(sets, false, negate, x.rows(), scope);
-  return PeopleWhereAccount(x, Combine(sets, false, negate, x.accounts(), nullptr), false, scope);
+  return ts;
 }
 
-Result<Bitset> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
+Result<TermSets> AnyAllSets(const FilterNode& n, QueryContext& ctx) {
+  PeopleIndex& x = *ctx.index;
+  if (n.field != "tech" && !PeopleIndex::IsPersonField(n.field) && !PeopleIndex::IsAccountField(n.field))
+    return TermError(n, "unknown field '" + n.field + "'");
+  TermSets ts;
+  ts.person = PeopleIndex::IsPersonField(n.field);
+  ts.all = n.kind == FilterNode::Kind::kAllOf;
+  ts.owned.reserve(n.values.size());
+  for (const std::string& v : n.values) {
+    const Bitset* b = ts.person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
+    if (b && n.field == "domain") b = &ts.owned.emplace_back(*b);
+    ts.sets.push_back(b);  // null: no row has the value (empty)
+  }
+  return ts;
+}
+
+Bitset Materialize(const TermSets& ts, const PeopleIndex& x, const Scope* scope) {
+  if (ts.person) return Combine(ts.sets, ts.all, ts.negate, x.rows(), scope);
+  return PeopleWhereAccount(x, Combine(ts.sets, ts.all, ts.negate, x.accounts(), nullptr), false, scope);
+}
+
+Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
+  Result<TermSets> ts = CompareSets(n, ctx);
+  if (!ts.ok()) return ts.status();
+  return Materialize(*ts, *ctx.index, scope);
+}
+
+Result<const Bitset*> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
   if (!ctx.purpose_of) return TermError(n, "eligible() needs purposes");
   Result<Purpose> purpose = ctx.purpose_of(n.values[0]);
   if (!purpose.ok()) return TermError(n, purpose.status().message());
@@ -230,7 +292,7 @@ Result<Bitset> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
   Role role = ctx.role;
   if (n.values.size() > 3 && !Parse(AsciiLower(n.values[3]), &role))
     return TermError(n, "'" + n.values[3] + "' is not a role (" + Choices<Role>() + ")");
-  return ctx.index->Eligible(*purpose, channel, action, role, ctx.at);
+  return &ctx.index->Eligible(*purpose, channel, action, role, ctx.at);
 }
 
 }  // namespace
@@ -286,6 +348,77 @@ void FlattenAnd(const FilterNode& n, std::vector<const FilterNode*>* out) {
   }
 }
 
+// acc &= term (acc &= not term when `negate`), touching only the scope's words: no
+// full-size temporary. `acc` must lie within the scope. Returns false, with `acc`
+// untouched, for terms without an in-place form (and, or, not of those).
+Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const Scope& scope, bool negate) {
+  PeopleIndex& x = *ctx.index;
+  uint64_t* words = acc.words();
+  auto and_words = [&](const Bitset& b) {
+    for (uint32_t w : scope.words) {
+      uint64_t v = WordOf(&b, w);
+      words[w] &= negate ? ~v : v;
+    }
+  };
+  // Rows whose account (or lack of one) fails the term are cleared.
+  auto and_accounts = [&](const Bitset& accounts, bool no_account) {
+    for (uint32_t w : scope.words)
+      for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
+        int bit = __builtin_ctzll(bits);
+        uint32_t a = x.AccountOf((w << 6) + static_cast<uint32_t>(bit));
+        bool holds = a == PeopleIndex::kNoAccount ? no_account : accounts.Test(a);
+        if (holds == negate) words[w] &= ~(uint64_t{1} << bit);
+      }
+  };
+  auto and_sets = [&](const TermSets& ts) {
+    if (!ts.person) {
+      and_accounts(Combine(ts.sets, ts.all, ts.negate, x.accounts(), nullptr), false);
+      return;
+    }
+    for (uint32_t w : scope.words) {
+      uint64_t v = ts.all ? ~uint64_t{0} : 0;
+      for (const Bitset* b : ts.sets) v = ts.all ? v & WordOf(b, w) : v | WordOf(b, w);
+      if (ts.negate) v = ~v;
+      words[w] &= negate ? ~v : v;
+    }
+  };
+  switch (t.kind) {
+    case FilterNode::Kind::kNot: return AndInto(t.children[0], ctx, acc, scope, !negate);
+    case FilterNode::Kind::kCompare:
+    case FilterNode::Kind::kAnyOf:
+    case FilterNode::Kind::kAllOf: {
+      Result<TermSets> ts = t.kind == FilterNode::Kind::kCompare ? CompareSets(t, ctx) : AnyAllSets(t, ctx);
+      if (!ts.ok()) return ts.status();
+      and_sets(*ts);
+      return true;
+    }
+    case FilterNode::Kind::kEligible: {
+      Result<const Bitset*> e = EligibleTerm(t, ctx);
+      if (!e.ok()) return e.status();
+      and_words(**e);
+      return true;
+    }
+    case FilterNode::Kind::kSuppressed: and_words(x.Suppressed()); return true;
+    case FilterNode::Kind::kList: {
+      if (!ctx.list_rows) return TermError(t, "lists are not available here");
+      Result<Bitset> rows = ctx.list_rows(t.values[0]);
+      if (!rows.ok()) return TermError(t, rows.status().message());
+      and_words(*rows);
+      return true;
+    }
+    case FilterNode::Kind::kGauge:
+    case FilterNode::Kind::kScore: {
+      Result<std::function<bool(const TopicIntent&)>> pred = IntentPredicate(t);
+      if (!pred.ok()) return pred.status();
+      Result<std::pair<Bitset, bool>> a = IntentAccounts(ctx, t, *pred);
+      if (!a.ok()) return a.status();
+      and_accounts(a->first, a->second);
+      return true;
+    }
+    default: return false;
+  }
+}
+
 Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
   std::vector<const FilterNode*> terms;
   if (ctx.plan) {
@@ -300,10 +433,18 @@ Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scop
   int which = 0;
   const Scope* use = scope;
   for (const FilterNode* t : terms) {
-    Result<Bitset> next = Eval(*t, ctx, use);
-    if (!next.ok()) return next;
-    if (!acc) acc = std::move(*next);
-    else acc->And(*next);
+    bool done = false;
+    if (ctx.plan && acc && use) {  // narrow in place, within the rows left
+      Result<bool> in_place = AndInto(*t, ctx, *acc, *use, false);
+      if (!in_place.ok()) return in_place.status();
+      done = *in_place;
+    }
+    if (!done) {
+      Result<Bitset> next = Eval(*t, ctx, use);
+      if (!next.ok()) return next;
+      if (!acc) acc = std::move(*next);
+      else acc->And(*next);
+    }
     if (!ctx.plan) continue;
     // Few rows left: the remaining terms look only at them. (Inside a scope the rows
     // only get fewer, and the new scope is read from the old one's words.)
@@ -343,48 +484,25 @@ Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope) 
     case FilterNode::Kind::kCompare: return CompareTerm(n, ctx, scope);
     case FilterNode::Kind::kAnyOf:
     case FilterNode::Kind::kAllOf: {
-      if (n.field != "tech" && !PeopleIndex::IsPersonField(n.field) && !PeopleIndex::IsAccountField(n.field))
-        return TermError(n, "unknown field '" + n.field + "'");
-      bool person = PeopleIndex::IsPersonField(n.field);
-      std::vector<const Bitset*> sets;
-      std::vector<Bitset> domain_sets;  // AccountValue("domain") reuses one scratch set
-      domain_sets.reserve(n.values.size());
-      for (const std::string& v : n.values) {
-        const Bitset* b = person ? x.PersonValue(n.field, v) : x.AccountValue(n.field, v);
-        if (b && n.field == "domain") b = &domain_sets.emplace_back(*b);
-        sets.push_back(b);  // null: no row has the value (empty)
-      }
-      bool all = n.kind == FilterNode::Kind::kAllOf;
-      if (person) return Combine(sets, all, false, x.rows(), scope);
-      return PeopleWhereAccount(x, Combine(sets, all, false, x.accounts(), nullptr), false, scope);
+      Result<TermSets> ts = AnyAllSets(n, ctx);
+      if (!ts.ok()) return ts.status();
+      return Materialize(*ts, x, scope);
     }
     case FilterNode::Kind::kEligible: {
-      Result<Bitset> e = EligibleTerm(n, ctx);
-      if (!e.ok()) return e;
-      return Within(std::move(*e), scope);
+      Result<const Bitset*> e = EligibleTerm(n, ctx);
+      if (!e.ok()) return e.status();
+      return Within(**e, scope);
     }
     case FilterNode::Kind::kList: {
       if (!ctx.list_rows) return TermError(n, "lists are not available here");
       Result<Bitset> rows = ctx.list_rows(n.values[0]);
       if (!rows.ok()) return TermError(n, rows.status().message());
       if (rows->rows() < x.rows()) rows->Resize(x.rows());
-      return Within(std::move(*rows), scope);
+      return Within(*rows, scope);
     }
     case FilterNode::Kind::kSuppressed: return Within(x.Suppressed(), scope);
-    case FilterNode::Kind::kGauge: {
-      Gauge bound;
-      if (!Parse(AsciiLower(n.values[0]), &bound))
-        return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
-      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) {
-        return Compare(static_cast<int>(ti.gauge), n.op, static_cast<int>(bound));
-      }, scope);
-    }
-    case FilterNode::Kind::kScore: {
-      char* end = nullptr;
-      double bound = std::strtod(n.values[0].c_str(), &end);
-      if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
-      return AccountsWhere(ctx, n, [&](const TopicIntent& ti) { return Compare(ti.score, n.op, bound); }, scope);
-    }
+    case FilterNode::Kind::kGauge:
+    case FilterNode::Kind::kScore: return IntentTerm(ctx, n, scope);
   }
   return Status::Internal("unknown filter node");
 }

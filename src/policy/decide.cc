@@ -213,14 +213,14 @@ Decision Engine::AllowMarketing(Reason reason, LawfulBasis basis, std::string re
 Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
   const Time at = req_.at;
   if (Before(s_.objected_direct_marketing_at, at)) {
-    d_.evidence.push_back("objection to direct marketing at " + FormatTime(*s_.objected_direct_marketing_at));
+    if (req_.explain) d_.evidence.push_back("objection to direct marketing at " + FormatTime(*s_.objected_direct_marketing_at));
     return Deny(Reason::kObjected, "GDPR Art. 21(3)");
   }
   const BasisRecord* consent = Latest(s_, at, [&](const BasisRecord& r) {
     return r.basis == LawfulBasis::kConsent && CoversPurpose(r, purpose.id) && CoversChannel(r, channel);
   });
   if (consent) {
-    d_.evidence.push_back("latest consent for this purpose and channel: " + DescribeRecord(*consent));
+    if (req_.explain) d_.evidence.push_back("latest consent for this purpose and channel: " + DescribeRecord(*consent));
     if (consent->status == BasisStatus::kWithdrawn) return Deny(Reason::kConsentWithdrawn, "GDPR Art. 7(3)");
     if (consent->status == BasisStatus::kGranted && !IsExpired(*consent, at)) {
       std::string_view a2 = CountryAlpha2(s_.country);
@@ -244,7 +244,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
                             : std::string(Name(table)) + ":*: unknown country '" + s_.country +
                                   "': strictest regime (in, no soft opt-in)";
   Regime regime = row ? row->regime[static_cast<int>(cls)] : Regime::kIn;
-  d_.evidence.push_back("recipient class " + std::string(Name(cls)) + ", regime " +
+  if (req_.explain) d_.evidence.push_back("recipient class " + std::string(Name(cls)) + ", regime " +
                         (regime == Regime::kIn ? "in" : "out") + " (" + row_ref + ")");
 
   if (row && row->soft_opt_in != SoftOptIn::kNone && !purpose.family.empty() &&
@@ -255,7 +255,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       bool kind_ok = p.kind == PurchaseKind::kSale ||
                      (p.kind == PurchaseKind::kNegotiation && row->soft_opt_in == SoftOptIn::kNegotiation);
       if (p.at <= at && p.at >= cutoff && p.family == purpose.family && kind_ok) {
-        d_.evidence.push_back("purchase (" + std::string(Name(p.kind)) + ", family " + p.family + ", at " +
+        if (req_.explain) d_.evidence.push_back("purchase (" + std::string(Name(p.kind)) + ", family " + p.family + ", at " +
                               FormatTime(p.at) + ") within " + std::to_string(window) + " months");
         return AllowMarketing(Reason::kSoftOptIn, LawfulBasis::kLegitimateInterest, row_ref);
       }
@@ -267,11 +267,11 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       std::string fn = AsciiLower(s_.function);
       relevant = std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(),
                              [&](const std::string& f) { return AsciiLower(f) == fn; });
-      if (!relevant)
+      if (!relevant && req_.explain)
         d_.evidence.push_back("function '" + s_.function + "' is not among the purpose's job functions");
     }
     if (relevant) {
-      d_.evidence.push_back("legitimate-interest assessment " + purpose.lia);
+      if (req_.explain) d_.evidence.push_back("legitimate-interest assessment " + purpose.lia);
       return AllowMarketing(Reason::kLegitimateInterest, LawfulBasis::kLegitimateInterest, row_ref);
     }
   }
@@ -285,11 +285,11 @@ Result<Decision> Engine::Contact(const Purpose& purpose, Channel channel) {
         return r.basis == LawfulBasis::kContract && (r.scopes.empty() || CoversPurpose(r, purpose.id));
       });
       if (contract && contract->status == BasisStatus::kGranted && !IsExpired(*contract, req_.at)) {
-        d_.evidence.push_back(DescribeRecord(*contract));
+        if (req_.explain) d_.evidence.push_back(DescribeRecord(*contract));
         return Allow(Reason::kContract, LawfulBasis::kContract, "GDPR Art. 6(1)(b)");
       }
       if (s_.stage == Stage::kClient) {
-        d_.evidence.push_back("stage client");
+        if (req_.explain) d_.evidence.push_back("stage client");
         return Allow(Reason::kContract, LawfulBasis::kContract, "GDPR Art. 6(1)(b)");
       }
       return Deny(Reason::kNoLawfulBasis, "GDPR Art. 6(1)(b): no contract with the person");
@@ -354,7 +354,7 @@ Result<Decision> Engine::Run() {
     const BasisRecord* consent = Latest(s_, req_.at, [&](const BasisRecord& r) {
       return r.basis == LawfulBasis::kConsent && CoversPurpose(r, req_.purpose->id);
     });
-    if (consent) d_.evidence.push_back("latest consent for this purpose: " + DescribeRecord(*consent));
+    if (consent && req_.explain) d_.evidence.push_back("latest consent for this purpose: " + DescribeRecord(*consent));
     if (consent && consent->status == BasisStatus::kGranted && !IsExpired(*consent, req_.at))
       return Allow(Reason::kConsent, LawfulBasis::kConsent, "ePrivacy Directive Art. 5(3)");
     return Deny(Reason::kTrackingRequiresConsent, "ePrivacy Directive Art. 5(3)");
@@ -379,7 +379,8 @@ Result<Decision> Engine::Run() {
         out.obligations = std::move(d_.obligations);
         out.rule_refs.insert(out.rule_refs.begin(), d_.rule_refs.begin(), d_.rule_refs.end());
       }
-      out.evidence.insert(out.evidence.begin(), "the destination will use the data for " + dest->purpose->id +
+      if (req_.explain)
+        out.evidence.insert(out.evidence.begin(), "the destination will use the data for " + dest->purpose->id +
                                                     " by " + std::string(Name(*sub.channel)));
       return out;
     }

@@ -41,6 +41,9 @@ struct DecisionRequest {
   bool suppressed = false;
   const TenantSettings* tenant = nullptr;    // null = defaults
   Time at = 0;
+  // false: leave Decision::evidence empty (bulk callers that read the answer, reasons
+  // and rule references only; the evidence strings cost more than the decision).
+  bool explain = true;
 };
 
 struct Decision {

@@ -82,8 +82,10 @@ class DecideProperties : public ::testing::Test {
     ASSERT_TRUE(r.ok());
     rules_ = *r;
   }
-  Decision Run(const Subject& s, const Purpose& p, Action action, Channel channel, Role role, bool suppressed) {
+  Decision Run(const Subject& s, const Purpose& p, Action action, Channel channel, Role role, bool suppressed,
+               bool explain = true) {
     DecisionRequest req;
+    req.explain = explain;
     req.subject = &s;
     req.purpose = &p;
     req.action = action;
@@ -154,6 +156,30 @@ TEST_F(DecideProperties, InvariantsHoldOnRandomSubjects) {
   }
   EXPECT_EQ(checked, 20000);
   EXPECT_GT(allowed_marketing, 100) << "the generator never reaches the allowing paths";
+}
+
+// Bulk callers skip the evidence strings: everything else must be the same.
+TEST_F(DecideProperties, WithoutEvidenceTheDecisionIsTheSame) {
+  Random r(77);
+  int with_evidence = 0;
+  for (int i = 0; i < 20000; ++i) {
+    Subject s = RandomSubject(r);
+    Purpose p = RandomPurpose(r);
+    Action action = static_cast<Action>(r.Int(5));
+    Channel channel = static_cast<Channel>(r.Int(4));
+    Role role = static_cast<Role>(r.Int(3));
+    bool suppressed = r.Chance(10);
+    Decision full = Run(s, p, action, channel, role, suppressed);
+    Decision lean = Run(s, p, action, channel, role, suppressed, false);
+    EXPECT_EQ(lean.allow, full.allow);
+    EXPECT_EQ(lean.basis, full.basis);
+    EXPECT_EQ(lean.reasons, full.reasons);
+    EXPECT_EQ(lean.obligations, full.obligations);
+    EXPECT_EQ(lean.rule_refs, full.rule_refs);
+    EXPECT_TRUE(lean.evidence.empty());
+    if (!full.evidence.empty()) ++with_evidence;
+  }
+  EXPECT_GT(with_evidence, 1000);
 }
 
 TEST_F(DecideProperties, AWithdrawalAfterAGrantAlwaysDenies) {
