@@ -37,14 +37,17 @@ void Bitset::ClearTail() {
 
 void Bitset::SetRange(size_t begin, size_t end) {
   end = std::min(end, rows_);
-  for (size_t r = begin; r < end;) {
-    if ((r & 63) == 0 && r + 64 <= end) {
-      words_[r >> 6] = ~uint64_t{0};
-      r += 64;
-    } else {
-      Set(r++);
-    }
+  if (begin >= end) return;
+  size_t first = begin >> 6, last = (end - 1) >> 6;
+  uint64_t head = ~uint64_t{0} << (begin & 63);
+  uint64_t tail = ~uint64_t{0} >> (63 - ((end - 1) & 63));
+  if (first == last) {
+    words_[first] |= head & tail;
+    return;
   }
+  words_[first] |= head;
+  for (size_t w = first + 1; w < last; ++w) words_[w] = ~uint64_t{0};
+  words_[last] |= tail;
 }
 
 void Bitset::SetAll() {

@@ -116,12 +116,14 @@ const Bitset* PeopleIndex::AccountValue(std::string_view field, std::string_view
 
 Bitset PeopleIndex::PeopleOfAccounts(const Bitset& accounts) const {
   Bitset out(rows());
-  for (uint32_t a : accounts.ToRows()) {
-    if (a < account_runs_.size()) out.SetRange(account_runs_[a].first, account_runs_[a].second);
-    auto extra = account_extra_.find(a);
-    if (extra != account_extra_.end())
-      for (uint32_t r : extra->second) out.Set(r);
-  }
+  const size_t runs = account_runs_.size();
+  accounts.ForEach([&](uint32_t a) {
+    if (a < runs) out.SetRange(account_runs_[a].first, account_runs_[a].second);
+  });
+  // Rows added since the load (few): by their account, not per account asked.
+  for (const auto& [a, extra] : account_extra_)
+    if (accounts.Test(a))
+      for (uint32_t r : extra) out.Set(r);
   for (uint32_t r : moved_rows_) out.Assign(r, account_of_[r] != kNoAccount && accounts.Test(account_of_[r]));
   return out;
 }

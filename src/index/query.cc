@@ -60,20 +60,23 @@ struct Scope {
   size_t count = 0;
 };
 
-// The scope of `b`; when `b` lies within `outer`, only the outer scope's words are read.
-Scope MakeScope(const Bitset& b, const Scope* outer = nullptr) {
+// The scope of `b` holding `count` rows; when `b` lies within `outer`, only the outer
+// scope's words are read (and counted: they are few).
+Scope MakeScope(const Bitset& b, const Scope* outer, size_t count) {
   Scope s;
   s.bits = &b;
+  s.count = count;
   const uint64_t* w = b.words();
-  auto take = [&](size_t i) {
-    if (!w[i]) return;
-    s.words.push_back(static_cast<uint32_t>(i));
-    s.count += static_cast<size_t>(__builtin_popcountll(w[i]));
-  };
   if (outer) {
-    for (uint32_t i : outer->words) take(i);
+    s.count = 0;
+    for (uint32_t i : outer->words)
+      if (w[i]) {
+        s.words.push_back(i);
+        s.count += static_cast<size_t>(__builtin_popcountll(w[i]));
+      }
   } else {
-    for (size_t i = 0; i < b.word_count(); ++i) take(i);
+    for (size_t i = 0; i < b.word_count(); ++i)
+      if (w[i]) s.words.push_back(static_cast<uint32_t>(i));
   }
   return s;
 }
@@ -103,15 +106,14 @@ Bitset Combine(const std::vector<const Bitset*>& sets, bool all, bool negate, si
     }
     return out;
   }
-  if (all) out.SetAll();
-  for (const Bitset* b : sets) {
-    if (all) {
-      if (b) out.And(*b);
-      else out.ClearAll();
-    } else if (b) {
-      out.Or(*b);
-    }
+  // One pass: every set read once, the result written once.
+  uint64_t* dst = out.words();
+  for (size_t w = 0; w < out.word_count(); ++w) {
+    uint64_t v = all ? ~uint64_t{0} : 0;
+    for (const Bitset* b : sets) v = all ? v & WordOf(b, static_cast<uint32_t>(w)) : v | WordOf(b, static_cast<uint32_t>(w));
+    dst[w] = v;
   }
+  if (all && out.word_count() && rows % 64) dst[out.word_count() - 1] &= (uint64_t{1} << (rows % 64)) - 1;
   if (negate) out.Not();
   return out;
 }
@@ -348,21 +350,35 @@ void FlattenAnd(const FilterNode& n, std::vector<const FilterNode*>* out) {
   }
 }
 
-// acc &= term (acc &= not term when `negate`), touching only the scope's words: no
-// full-size temporary. `acc` must lie within the scope. Returns false, with `acc`
-// untouched, for terms without an in-place form (and, or, not of those).
-Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const Scope& scope, bool negate) {
+// acc &= term (acc &= not term when `negate`) in place: within the scope's words when
+// there is one (acc must lie within it), else over every word. No full-size temporary
+// but for account terms over many rows. Returns false, with `acc` untouched, for
+// terms without an in-place form (and, or, not of those).
+Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const Scope* scope, bool negate) {
   PeopleIndex& x = *ctx.index;
   uint64_t* words = acc.words();
-  auto and_words = [&](const Bitset& b) {
-    for (uint32_t w : scope.words) {
-      uint64_t v = WordOf(&b, w);
-      words[w] &= negate ? ~v : v;
+  const size_t nwords = acc.word_count();
+  auto each_word = [&](auto&& fn) {
+    if (scope) {
+      for (uint32_t w : scope->words) fn(w);
+    } else {
+      for (size_t w = 0; w < nwords; ++w) fn(static_cast<uint32_t>(w));
     }
   };
-  // Rows whose account (or lack of one) fails the term are cleared.
+  auto and_words = [&](const Bitset& b) {
+    each_word([&](uint32_t w) {
+      uint64_t v = WordOf(&b, w);
+      words[w] &= negate ? ~v : v;
+    });
+  };
+  // Rows whose account (or lack of one) fails the term are cleared: one by one when
+  // few, else through the accounts' people as a set.
   auto and_accounts = [&](const Bitset& accounts, bool no_account) {
-    for (uint32_t w : scope.words)
+    if (!scope || !Sparse(scope->count, x.rows())) {
+      and_words(PeopleWhereAccount(x, accounts, no_account, nullptr));
+      return;
+    }
+    for (uint32_t w : scope->words)
       for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
         int bit = __builtin_ctzll(bits);
         uint32_t a = x.AccountOf((w << 6) + static_cast<uint32_t>(bit));
@@ -375,12 +391,12 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
       and_accounts(Combine(ts.sets, ts.all, ts.negate, x.accounts(), nullptr), false);
       return;
     }
-    for (uint32_t w : scope.words) {
+    each_word([&](uint32_t w) {
       uint64_t v = ts.all ? ~uint64_t{0} : 0;
       for (const Bitset* b : ts.sets) v = ts.all ? v & WordOf(b, w) : v | WordOf(b, w);
       if (ts.negate) v = ~v;
       words[w] &= negate ? ~v : v;
-    }
+    });
   };
   switch (t.kind) {
     case FilterNode::Kind::kNot: return AndInto(t.children[0], ctx, acc, scope, !negate);
@@ -434,8 +450,8 @@ Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scop
   const Scope* use = scope;
   for (const FilterNode* t : terms) {
     bool done = false;
-    if (ctx.plan && acc && use) {  // narrow in place, within the rows left
-      Result<bool> in_place = AndInto(*t, ctx, *acc, *use, false);
+    if (ctx.plan && acc) {  // narrow in place (within the rows left when they are few)
+      Result<bool> in_place = AndInto(*t, ctx, *acc, use, false);
       if (!in_place.ok()) return in_place.status();
       done = *in_place;
     }
@@ -448,9 +464,10 @@ Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scop
     if (!ctx.plan) continue;
     // Few rows left: the remaining terms look only at them. (Inside a scope the rows
     // only get fewer, and the new scope is read from the old one's words.)
-    if (use || Sparse(acc->Count(), acc->rows())) {
+    size_t count = use ? 0 : acc->Count();
+    if (use || Sparse(count, acc->rows())) {
       which ^= 1;
-      narrowed[which] = MakeScope(*acc, use);
+      narrowed[which] = MakeScope(*acc, use, count);
       use = &narrowed[which];
     }
   }
