@@ -533,21 +533,51 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
   RankedPage page;
   std::optional<uint32_t> topic_id = topic.empty() || !ctx.intent ? std::nullopt : ctx.intent->FindTopic(topic);
   const IntentTable* table = topic_id ? &IntentTableFor(ctx, *topic_id) : nullptr;
-  std::vector<std::pair<double, int64_t>> ranked;
-  ranked.reserve(rows.Count());
+  using Entry = std::pair<double, int64_t>;  // (score, person id)
+  auto better = [](const Entry& a, const Entry& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+  const size_t want = limit > SIZE_MAX - offset ? SIZE_MAX : offset + limit;  // entries needed, best first
+  // A bounded heap of the best `want` (its top is the worst kept) when the page is near
+  // the top, as pages are; else every entry, then a partial sort.
+  const bool bounded = want <= 4096;
+  std::vector<Entry> kept;
+  kept.reserve(bounded ? want + 1 : rows.Count());
+  uint32_t last_account = PeopleIndex::kNoAccount;
+  double last_score = 0;
+  size_t total = 0;
   rows.ForEach([&](uint32_t r) {
+    ++total;
     uint32_t account = x.AccountOf(r);
-    double score = table && account != PeopleIndex::kNoAccount ? table->score[account] : 0;
-    ranked.emplace_back(score, x.PersonId(r));
+    double score = 0;
+    if (table && account != PeopleIndex::kNoAccount) {
+      if (account != last_account) {  // rows come in account runs: one lookup per run
+        last_account = account;
+        last_score = table->score[account];
+      }
+      score = last_score;
+    }
+    Entry e(score, x.PersonId(r));
+    if (!bounded) {
+      kept.push_back(e);
+      return;
+    }
+    if (want == 0) return;
+    if (kept.size() < want) {
+      kept.push_back(e);
+      std::push_heap(kept.begin(), kept.end(), better);
+    } else if (better(e, kept.front())) {
+      std::pop_heap(kept.begin(), kept.end(), better);
+      kept.back() = e;
+      std::push_heap(kept.begin(), kept.end(), better);
+    }
   });
-  page.total = ranked.size();
-  if (offset >= ranked.size()) return page;
-  auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-  size_t end = std::min(ranked.size(), offset + std::min(limit, ranked.size()));
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(end), ranked.end(), better);
+  page.total = total;
+  if (offset >= kept.size()) return page;
+  size_t end = std::min(kept.size(), want);
+  if (bounded) std::sort(kept.begin(), kept.end(), better);
+  else std::partial_sort(kept.begin(), kept.begin() + static_cast<ptrdiff_t>(end), kept.end(), better);
   for (size_t i = offset; i < end; ++i) {
-    page.person_ids.push_back(ranked[i].second);
-    page.scores.push_back(ranked[i].first);
+    page.person_ids.push_back(kept[i].second);
+    page.scores.push_back(kept[i].first);
   }
   return page;
 }
