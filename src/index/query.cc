@@ -94,25 +94,28 @@ Bitset Within(const Bitset& full, const Scope* scope) {
   return out;
 }
 
+// Word `w` of the union (all = false) or intersection (all = true; a null set is
+// empty) of value sets.
+inline uint64_t CombineWord(const std::vector<const Bitset*>& sets, bool all, uint32_t w) {
+  uint64_t v = all ? ~uint64_t{0} : 0;
+  for (const Bitset* b : sets) v = all ? v & WordOf(b, w) : v | WordOf(b, w);
+  return v;
+}
+
 // The union (all = false) or intersection (all = true; a null set is empty) of value
 // sets over `rows` rows, negated on request, within the scope.
 Bitset Combine(const std::vector<const Bitset*>& sets, bool all, bool negate, size_t rows, const Scope* scope) {
   Bitset out(rows);
   if (scope) {
     for (uint32_t w : scope->words) {
-      uint64_t v = all ? ~uint64_t{0} : 0;
-      for (const Bitset* b : sets) v = all ? v & WordOf(b, w) : v | WordOf(b, w);
+      uint64_t v = CombineWord(sets, all, w);
       out.words()[w] = (negate ? ~v : v) & scope->bits->words()[w];
     }
     return out;
   }
   // One pass: every set read once, the result written once.
   uint64_t* dst = out.words();
-  for (size_t w = 0; w < out.word_count(); ++w) {
-    uint64_t v = all ? ~uint64_t{0} : 0;
-    for (const Bitset* b : sets) v = all ? v & WordOf(b, static_cast<uint32_t>(w)) : v | WordOf(b, static_cast<uint32_t>(w));
-    dst[w] = v;
-  }
+  for (size_t w = 0; w < out.word_count(); ++w) dst[w] = CombineWord(sets, all, static_cast<uint32_t>(w));
   if (all && out.word_count() && rows % 64) dst[out.word_count() - 1] &= (uint64_t{1} << (rows % 64)) - 1;
   if (negate) out.Not();
   return out;
@@ -392,8 +395,7 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
       return;
     }
     each_word([&](uint32_t w) {
-      uint64_t v = ts.all ? ~uint64_t{0} : 0;
-      for (const Bitset* b : ts.sets) v = ts.all ? v & WordOf(b, w) : v | WordOf(b, w);
+      uint64_t v = CombineWord(ts.sets, ts.all, w);
       if (ts.negate) v = ~v;
       words[w] &= negate ? ~v : v;
     });
