@@ -353,6 +353,77 @@ void FlattenAnd(const FilterNode& n, std::vector<const FilterNode*>* out) {
   }
 }
 
+// acc &= (people whose account is in `accounts`, or who have none when `no_account`),
+// negated on request, in place. Rows failing it are cleared one by one when the scope
+// is sparse, else through the accounts' people as a set.
+void AndAccountsInto(const PeopleIndex& x, Bitset& acc, const Scope* scope, const Bitset& accounts, bool no_account,
+                     bool negate) {
+  uint64_t* words = acc.words();
+  if (!scope || !Sparse(scope->count, x.rows())) {
+    Bitset people = PeopleWhereAccount(x, accounts, no_account, nullptr);
+    auto apply = [&](uint32_t w) { words[w] &= negate ? ~WordOf(&people, w) : WordOf(&people, w); };
+    if (scope) {
+      for (uint32_t w : scope->words) apply(w);
+    } else {
+      for (size_t w = 0; w < acc.word_count(); ++w) apply(static_cast<uint32_t>(w));
+    }
+    return;
+  }
+  for (uint32_t w : scope->words)
+    for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
+      int bit = __builtin_ctzll(bits);
+      uint32_t a = x.AccountOf((w << 6) + static_cast<uint32_t>(bit));
+      bool holds = a == PeopleIndex::kNoAccount ? no_account : accounts.Test(a);
+      if (holds == negate) words[w] &= ~(uint64_t{1} << bit);
+    }
+}
+
+// An account-level term (an account field's values, an intent gauge or score, or the
+// negation of one) as the accounts it keeps and whether people without an account
+// pass. The planner ANDs these over account rows, a pass over ~rows/10 bits each, and
+// reaches people once.
+struct AccountSet {
+  Bitset accounts;
+  bool no_account = false;
+};
+
+bool IsAccountTerm(const FilterNode& n) {
+  switch (n.kind) {
+    case FilterNode::Kind::kGauge:
+    case FilterNode::Kind::kScore: return true;
+    case FilterNode::Kind::kCompare:
+    case FilterNode::Kind::kAnyOf:
+    case FilterNode::Kind::kAllOf: return PeopleIndex::IsAccountField(n.field);
+    case FilterNode::Kind::kNot: return IsAccountTerm(n.children[0]);
+    default: return false;
+  }
+}
+
+Result<AccountSet> AccountTerm(const FilterNode& n, QueryContext& ctx) {
+  switch (n.kind) {
+    case FilterNode::Kind::kNot: {
+      Result<AccountSet> inner = AccountTerm(n.children[0], ctx);
+      if (!inner.ok()) return inner;
+      inner->accounts.Not();
+      inner->no_account = !inner->no_account;
+      return inner;
+    }
+    case FilterNode::Kind::kGauge:
+    case FilterNode::Kind::kScore: {
+      Result<std::function<bool(const TopicIntent&)>> pred = IntentPredicate(n);
+      if (!pred.ok()) return pred.status();
+      Result<std::pair<Bitset, bool>> a = IntentAccounts(ctx, n, *pred);
+      if (!a.ok()) return a.status();
+      return AccountSet{std::move(a->first), a->second};
+    }
+    default: {
+      Result<TermSets> ts = n.kind == FilterNode::Kind::kCompare ? CompareSets(n, ctx) : AnyAllSets(n, ctx);
+      if (!ts.ok()) return ts.status();
+      return AccountSet{Combine(ts->sets, ts->all, ts->negate, ctx.index->accounts(), nullptr), false};
+    }
+  }
+}
+
 // acc &= term (acc &= not term when `negate`) in place: within the scope's words when
 // there is one (acc must lie within it), else over every word. No full-size temporary
 // but for account terms over many rows. Returns false, with `acc` untouched, for
@@ -374,20 +445,8 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
       words[w] &= negate ? ~v : v;
     });
   };
-  // Rows whose account (or lack of one) fails the term are cleared: one by one when
-  // few, else through the accounts' people as a set.
   auto and_accounts = [&](const Bitset& accounts, bool no_account) {
-    if (!scope || !Sparse(scope->count, x.rows())) {
-      and_words(PeopleWhereAccount(x, accounts, no_account, nullptr));
-      return;
-    }
-    for (uint32_t w : scope->words)
-      for (uint64_t bits = words[w]; bits; bits &= bits - 1) {
-        int bit = __builtin_ctzll(bits);
-        uint32_t a = x.AccountOf((w << 6) + static_cast<uint32_t>(bit));
-        bool holds = a == PeopleIndex::kNoAccount ? no_account : accounts.Test(a);
-        if (holds == negate) words[w] &= ~(uint64_t{1} << bit);
-      }
+    AndAccountsInto(x, acc, scope, accounts, no_account, negate);
   };
   auto and_sets = [&](const TermSets& ts) {
     if (!ts.person) {
@@ -438,11 +497,39 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
 }
 
 Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scope) {
-  std::vector<const FilterNode*> terms;
+  PeopleIndex& x = *ctx.index;
+  std::vector<const FilterNode*> terms;  // null: the account group
+  std::optional<AccountSet> group;       // the AND of the account-level terms
   if (ctx.plan) {
-    FlattenAnd(n, &terms);
+    std::vector<const FilterNode*> flat;
+    FlattenAnd(n, &flat);
+    for (const FilterNode* t : flat) {
+      if (!IsAccountTerm(*t)) {
+        terms.push_back(t);
+        continue;
+      }
+      Result<AccountSet> a = AccountTerm(*t, ctx);
+      if (!a.ok()) return a.status();
+      if (!group) {
+        group = std::move(*a);
+      } else {
+        group->accounts.And(a->accounts);
+        group->no_account = group->no_account && a->no_account;
+      }
+    }
     std::stable_sort(terms.begin(), terms.end(),
                      [](const FilterNode* a, const FilterNode* b) { return PlanRank(*a) < PlanRank(*b); });
+    if (group) {
+      // First when its people are likely few (people spread over accounts about evenly),
+      // else after the person terms and lists, before eligibility.
+      size_t estimate = group->no_account || !x.accounts()
+                            ? x.rows()
+                            : group->accounts.Count() * (x.rows() / x.accounts() + 1);
+      auto at = Sparse(estimate, x.rows())
+                    ? terms.begin()
+                    : std::find_if(terms.begin(), terms.end(), [](const FilterNode* t) { return PlanRank(*t) > 3; });
+      terms.insert(at, nullptr);
+    }
   } else {
     for (const FilterNode& c : n.children) terms.push_back(&c);
   }
@@ -452,7 +539,12 @@ Result<Bitset> EvalAnd(const FilterNode& n, QueryContext& ctx, const Scope* scop
   const Scope* use = scope;
   for (const FilterNode* t : terms) {
     bool done = false;
-    if (ctx.plan && acc) {  // narrow in place (within the rows left when they are few)
+    if (!t) {  // the account group
+      if (acc) AndAccountsInto(x, *acc, use, group->accounts, group->no_account, false);
+      else acc = PeopleWhereAccount(x, group->accounts, group->no_account, use);
+      done = true;
+    }
+    if (!done && ctx.plan && acc) {  // narrow in place (within the rows left when they are few)
       Result<bool> in_place = AndInto(*t, ctx, *acc, use, false);
       if (!in_place.ok()) return in_place.status();
       done = *in_place;
