@@ -45,6 +45,10 @@ Status WriteFileAtomically(const std::string& path, std::string_view text) {
 
 }  // namespace
 
+std::string IndexSnapshotPath(const AppContext& c) {
+  return c.dir + "/fairlead.db-index/tenant-" + std::to_string(c.tenant) + ".snapshot";
+}
+
 Result<std::unique_ptr<AppContext>> OpenContext(const DataOptions& options) {
   auto ctx = std::make_unique<AppContext>();
   ctx->dir = options.dir;

@@ -34,6 +34,9 @@ struct AppContext {
 // the suppression set.
 Result<std::unique_ptr<AppContext>> OpenContext(const DataOptions& options);
 
+// Where the tenant's people index snapshot lives (PeopleIndex::Load).
+std::string IndexSnapshotPath(const AppContext& c);
+
 // Reads a whole file ("-" = standard input).
 Result<std::string> ReadFile(const std::string& path);
 

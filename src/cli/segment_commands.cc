@@ -33,7 +33,7 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
   s.ctx = std::move(*ctx);
   AppContext& c = *s.ctx;
   Result<std::unique_ptr<PeopleIndex>> index =
-      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression);
+      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression, IndexSnapshotPath(c));
   if (!index.ok()) return index.status();
   s.index = std::move(*index);
   Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c);

@@ -352,7 +352,40 @@ size_t PeopleIndex::MemoryBytes() const {
 
 Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t tenant, const Rules& rules,
                                                        const TenantSettings& settings, const SuppressionHasher& hasher,
-                                                       const SuppressionSet& suppression) {
+                                                       const SuppressionSet& suppression,
+                                                       const std::string& snapshot_path, LoadInfo* info) {
+  LoadInfo unused;
+  LoadInfo& li = info ? *info : unused;
+  li = LoadInfo();
+  SnapshotKey key;
+  if (!snapshot_path.empty()) {
+    // The stamp is read before the store: a write during the load makes the snapshot
+    // written below look stale, never current.
+    Result<std::string> stamp = store.IndexStamp();
+    if (stamp.ok()) {
+      key = KeyFor(tenant, *stamp, hasher, suppression);
+      Result<std::unique_ptr<PeopleIndex>> snap = ReadSnapshot(snapshot_path, key, rules, settings);
+      if (snap.ok()) {
+        li.from_snapshot = true;
+        return snap;
+      }
+      li.note = snap.status().message();
+    } else {
+      li.note = stamp.status().message();
+    }
+  }
+  Result<std::unique_ptr<PeopleIndex>> loaded = LoadFromStore(store, tenant, rules, settings, hasher, suppression);
+  if (loaded.ok() && !key.stamp.empty()) {
+    Status w = (*loaded)->WriteSnapshot(snapshot_path, key);
+    if (!w.ok()) li.note += "; not written: " + w.message();
+  }
+  return loaded;
+}
+
+Result<std::unique_ptr<PeopleIndex>> PeopleIndex::LoadFromStore(Store& store, int64_t tenant, const Rules& rules,
+                                                                const TenantSettings& settings,
+                                                                const SuppressionHasher& hasher,
+                                                                const SuppressionSet& suppression) {
   auto index = std::make_unique<PeopleIndex>(rules, settings);
   PeopleIndex& x = *index;
   FL_RETURN_IF_ERROR(store.ForEachAccount(tenant, [&](Account&& a) { x.AddAccount(a); }));

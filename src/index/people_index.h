@@ -46,11 +46,37 @@ class PeopleIndex {
  public:
   PeopleIndex(const Rules& rules, const TenantSettings& settings);
 
-  // Loads every account and person of the tenant. `suppressed(person)` says whether
-  // any of the person's emails or phone is on a suppression list.
+  // How a load went: from a snapshot, or from the store (and whether a snapshot was
+  // then written, or why not).
+  struct LoadInfo {
+    bool from_snapshot = false;
+    std::string note;  // why the snapshot was not used or not written; empty when it was
+  };
+  // Loads every account and person of the tenant. A person is suppressed when any of
+  // their emails or phone is on a suppression list. With `snapshot_path`, the index is
+  // read from that snapshot when it was written for exactly the store's present state
+  // (Store::IndexStamp, the tenant, the suppression key and set); otherwise it is
+  // loaded from the store and the snapshot (re)written. A missing, stale or damaged
+  // snapshot only costs the load from the store.
   static Result<std::unique_ptr<PeopleIndex>> Load(Store& store, int64_t tenant, const Rules& rules,
                                                    const TenantSettings& settings, const SuppressionHasher& hasher,
-                                                   const SuppressionSet& suppression);
+                                                   const SuppressionSet& suppression,
+                                                   const std::string& snapshot_path = "", LoadInfo* info = nullptr);
+
+  // Snapshots (index/people_index_snapshot.cc): the index as loaded, checked by a
+  // BLAKE2b digest, and tied to the `key` it was written for. Cached eligibility is not
+  // kept (it is rebuilt on first use, as after a load).
+  struct SnapshotKey {
+    int64_t tenant = 0;
+    std::string stamp;        // Store::IndexStamp
+    std::string suppression;  // the suppression key's fingerprint and the set's size
+  };
+  static SnapshotKey KeyFor(int64_t tenant, std::string stamp, const SuppressionHasher& hasher,
+                            const SuppressionSet& suppression);
+  Status WriteSnapshot(const std::string& path, const SnapshotKey& key) const;
+  // NotFound when there is no file, Invalid when it is for another state or damaged.
+  static Result<std::unique_ptr<PeopleIndex>> ReadSnapshot(const std::string& path, const SnapshotKey& key,
+                                                           const Rules& rules, const TenantSettings& settings);
 
   size_t rows() const { return person_ids_.size(); }
   size_t accounts() const { return account_ids_.size(); }
@@ -99,10 +125,12 @@ class PeopleIndex {
     uint32_t scopes;                     // id in scope_sets_
     uint8_t basis, status, channels, flags;  // flags: 1 = channels given
   };
+  // No padding (snapshots write these as bytes: explicit zeroed fillers instead).
   struct CompactPurchase {
     Time at;
     uint32_t family;
     uint8_t kind;
+    uint8_t filler[3] = {};
   };
   struct CompactPerson {
     Time collected_at, notice_at, objected_at;  // kNone when absent
@@ -110,6 +138,7 @@ class PeopleIndex {
     uint16_t n_records, n_purchases;
     uint16_t country, function;
     uint8_t recipient, stage, flags, email_kinds;  // flags: opt-out offered, restricted, do-not-sell, erased
+    uint32_t filler = 0;
   };
   static constexpr Time kNone = INT64_MIN;
 
@@ -124,6 +153,10 @@ class PeopleIndex {
     std::priority_queue<std::pair<Time, uint32_t>, std::vector<std::pair<Time, uint32_t>>, std::greater<>> changes;
   };
 
+  static Result<std::unique_ptr<PeopleIndex>> LoadFromStore(Store& store, int64_t tenant, const Rules& rules,
+                                                            const TenantSettings& settings,
+                                                            const SuppressionHasher& hasher,
+                                                            const SuppressionSet& suppression);
   void Encode(uint32_t row, const Subject& subject, std::string_view seniority);
   void SetValues(uint32_t row, bool on);
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);

@@ -106,6 +106,11 @@ class Store {
   enum class PersonScan { kFull, kPolicy };
   virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn,
                                PersonScan scan = PersonScan::kFull) = 0;
+  // A text that changes whenever anything a PeopleIndex reads may have changed
+  // (accounts, people, emails, basis records, purchases, suppression entries), in
+  // any tenant; equal texts mean the index would load the same. Index snapshots are
+  // valid for one stamp only.
+  virtual Result<std::string> IndexStamp() = 0;
   // Ids of the people at an account, in id order.
   virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;
 
