@@ -95,7 +95,9 @@ TEST_F(PeopleIndexTest, SubjectOfKeepsEveryPolicyInput) {
       EXPECT_EQ(g.confirmed_at, w.confirmed_at);
       EXPECT_EQ(g.expires_at, w.expires_at);
       // Record ids only break ties: they must keep the stored order.
-      if (i > 0) EXPECT_LT(got.bases[i - 1].id, g.id);
+      if (i > 0) {
+        EXPECT_LT(got.bases[i - 1].id, g.id);
+      }
     }
     ASSERT_EQ(got.purchases.size(), want.purchases.size());
     for (size_t i = 0; i < want.purchases.size(); ++i) {
@@ -429,7 +431,9 @@ TEST_F(AccountRunsTest, PeopleOfAccountsFollowsLoadsUpsertsAndMoves) {
     std::vector<uint32_t> rows;
     for (uint32_t row = 0; row < index->rows(); ++row)
       if (index->AccountOf(row) == a) rows.push_back(row);
-    if (!rows.empty()) EXPECT_EQ(rows.back() - rows.front() + 1, rows.size()) << "account row " << a;
+    if (!rows.empty()) {
+      EXPECT_EQ(rows.back() - rows.front() + 1, rows.size()) << "account row " << a;
+    }
   }
   ASSERT_NO_FATAL_FAILURE(CheckAccounts(*index, r, "after load"));
 

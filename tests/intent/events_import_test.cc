@@ -125,14 +125,14 @@ class EventsImportTest : public ::testing::Test {
     return out;
   }
 
-  // Every byte the store wrote: the database, its write-ahead log and the event logs.
+  // Every byte the store wrote: the database, its write-ahead log and whatever lives
+  // beside it (event logs, index snapshots: every path that starts with db.sqlite).
   std::string DatabaseBytes() const {
     std::string all;
     int files = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
-      std::string name = entry.path().filename().string();
-      if (!entry.is_regular_file() || name.rfind("db.sqlite", 0) != 0 && entry.path().parent_path().filename() != "db.sqlite-events")
-        continue;
+      std::string relative = std::filesystem::relative(entry.path(), dir_).string();
+      if (!entry.is_regular_file() || relative.rfind("db.sqlite", 0) != 0) continue;
       std::ifstream in(entry.path(), std::ios::binary);
       all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       ++files;
