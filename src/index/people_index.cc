@@ -176,8 +176,14 @@ void PeopleIndex::SetValues(uint32_t row, bool on) {
 }
 
 Subject PeopleIndex::SubjectOf(uint32_t row) const {
-  const CompactPerson& c = people_[row];
   Subject s;
+  FillSubject(row, &s);
+  return s;
+}
+
+void PeopleIndex::FillSubject(uint32_t row, Subject* out) const {
+  const CompactPerson& c = people_[row];
+  Subject& s = *out;
   s.id = person_ids_[row];
   s.country = countries_.Name(c.country);
   s.function = functions_.Name(c.function);
@@ -191,34 +197,43 @@ Subject PeopleIndex::SubjectOf(uint32_t row) const {
   s.restricted = c.flags & 2;
   s.do_not_sell = c.flags & 4;
   s.erased = c.flags & 8;
+  s.emails.clear();
   for (int k = 0; k < 6; ++k)
     if (c.email_kinds & (1u << k))
       s.emails.push_back({"", static_cast<EmailType>(k / 3), static_cast<Visibility>(k % 3)});
-  s.bases.reserve(c.n_records);
-  for (uint32_t i = c.first_record; i < c.first_record + c.n_records; ++i) {
+  // Assigned in place (strings and vectors keep their capacity when `out` is reused).
+  s.bases.resize(c.n_records);
+  for (uint32_t k = 0; k < c.n_records; ++k) {
+    const uint32_t i = c.first_record + k;
     const CompactRecord& r = records_[i];
-    BasisRecord b;
+    BasisRecord& b = s.bases[k];
     b.id = i + 1;
     b.basis = static_cast<LawfulBasis>(r.basis);
     b.status = static_cast<BasisStatus>(r.status);
     const std::string& scopes = scope_sets_.Name(r.scopes);
-    for (size_t start = 0; start < scopes.size();) {
+    size_t n = 0;
+    for (size_t start = 0; start < scopes.size(); ++n) {
       size_t end = scopes.find('\x1f', start);
       if (end == std::string::npos) end = scopes.size();
-      b.scopes.push_back(scopes.substr(start, end - start));
+      if (n == b.scopes.size()) b.scopes.emplace_back();
+      b.scopes[n].assign(scopes, start, end - start);
       start = end + 1;
     }
+    b.scopes.resize(n);
     b.channels = r.channels;
     b.channels_given = r.flags & 1;
     b.at = r.at;
     b.confirmed_at = opt(r.confirmed_at);
     b.expires_at = opt(r.expires_at);
-    s.bases.push_back(std::move(b));
+    b.evidence.clear();
   }
-  for (uint32_t i = c.first_purchase; i < c.first_purchase + c.n_purchases; ++i)
-    s.purchases.push_back({families_.Name(purchases_[i].family), static_cast<PurchaseKind>(purchases_[i].kind),
-                           purchases_[i].at});
-  return s;
+  s.purchases.resize(c.n_purchases);
+  for (uint32_t k = 0; k < c.n_purchases; ++k) {
+    const CompactPurchase& p = purchases_[c.first_purchase + k];
+    s.purchases[k].family = families_.Name(p.family);
+    s.purchases[k].kind = static_cast<PurchaseKind>(p.kind);
+    s.purchases[k].at = p.at;
+  }
 }
 
 Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose,
@@ -248,7 +263,8 @@ Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optio
 
 // Hot path of every eligibility build: the row's subject is reconstructed once.
 void PeopleIndex::Refresh(EligibilityEntry& e, uint32_t row, Time at) {
-  Subject s = SubjectOf(row);
+  Subject& s = refresh_subject_;
+  FillSubject(row, &s);
   e.bits.Assign(row, DecideSubject(s, row, &e.purpose, e.channel, e.action, e.role, at).allow);
   Time next = NextChange(rules_, s, &e.purpose, &settings_, at);
   if (next != kNever) e.changes.emplace(next, row);

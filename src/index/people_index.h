@@ -114,6 +114,13 @@ class PeopleIndex {
 
   // The policy inputs of a row, as Decide() takes them (emails stand in by type and visibility).
   Subject SubjectOf(uint32_t row) const;
+  // SubjectOf into `out`, reusing its strings' and vectors' memory (for hot loops).
+  void FillSubject(uint32_t row, Subject* out) const;
+  // One decision for a row whose subject the caller filled (FillSubject).
+  Decision DecideSubjectRow(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
+                            Action action, Role role, Time at) const {
+    return DecideSubject(s, row, purpose, channel, action, role, at);
+  }
   // One decision for a row, exactly as the bulk form computes it.
   Decision DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action, Role role,
                      Time at) const;
@@ -190,6 +197,7 @@ class PeopleIndex {
   std::unordered_map<std::string, std::unique_ptr<EligibilityEntry>> eligibility_;
   EligibilityEntry scratch_;  // for times before a cached entry's
   mutable Bitset domain_scratch_;
+  Subject refresh_subject_;  // Refresh()'s, reused
 };
 
 }  // namespace fairlead

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/fingerprint.h"
 #include "index/people_index.h"
 #include "intent/events_import.h"
 
@@ -27,7 +28,14 @@ class IndexTrackResolver final : public TrackResolver {
  private:
   explicit IndexTrackResolver(const PeopleIndex& index) : index_(index) {}
   const PeopleIndex& index_;
-  absl::flat_hash_map<std::string, int64_t> by_email_;
+  struct Who {
+    int64_t person;
+    uint32_t row;
+  };
+  Fingerprinter fingerprints_;
+  absl::flat_hash_map<Fingerprint, Who, FingerprintHash> by_email_;  // by the address's fingerprint
+  Who last_{-1, 0};  // the last person found: Track() usually asks for them next
+  Subject scratch_;  // reused by Track(), so a decision allocates little
 };
 
 }  // namespace fairlead

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <unordered_map>
 
+#include "core/fingerprint.h"
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
 #include "intent/intent.h"
@@ -215,7 +216,8 @@ class EventImporter {
     // The account: known from an earlier row, or checked now and found or created
     // once the whole row is known to be good.
     std::string domain;
-    auto known = accounts_.find(absl::string_view(v[kDomain].data(), v[kDomain].size()));
+    const Fingerprint raw_domain = fingerprints_.Of(v[kDomain]);
+    auto known = accounts_.find(raw_domain);
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
       if (domain.empty() || domain.find('.') == std::string::npos) {
@@ -261,7 +263,7 @@ class EventImporter {
       Result<int64_t> id = FindOrCreateAccount(domain);
       if (!id.ok()) return id.status();
       if (accounts_.size() >= kMaxCached) accounts_.clear();
-      accounts_.emplace(std::string(v[kDomain]), *id);
+      accounts_.emplace(raw_domain, *id);
       e_.account_id = *id;
     }
     FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e_));
@@ -296,7 +298,8 @@ class EventImporter {
   Purpose purpose_;
   TrackResolver* resolver_ = nullptr;
   ActivityEvent e_;
-  absl::flat_hash_map<std::string, int64_t> accounts_;  // raw domain -> account
+  Fingerprinter fingerprints_;
+  absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> accounts_;  // raw domain's fingerprint -> account
   std::vector<IntentEvent> model_events_;
   ImportReport report_;
 };

@@ -69,7 +69,9 @@ void ExpectSameIndex(const PeopleIndex& a, const PeopleIndex& b) {
   }
   auto same_set = [](const Bitset* x, const Bitset* y, const std::string& what) {
     ASSERT_EQ(x == nullptr, y == nullptr) << what;
-    if (x) EXPECT_EQ(x->ToRows(), y->ToRows()) << what;
+    if (x) {
+      EXPECT_EQ(x->ToRows(), y->ToRows()) << what;
+    }
   };
   for (const char* country : {"DE", "FR", "US", "US-CA", "JP", "XX"}) same_set(a.PersonValue("country", country), b.PersonValue("country", country), country);
   for (const char* f : {"security", "it", "finance", "nothing"}) same_set(a.PersonValue("function", f), b.PersonValue("function", f), f);

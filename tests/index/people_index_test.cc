@@ -53,7 +53,7 @@ TEST_F(PeopleIndexTest, LoadReadsEveryPersonAndSuppression) {
   EXPECT_GT(index->MemoryBytes(), 0u);
 }
 
-TEST_F(PeopleIndexTest, SubjectOfKeepsEveryPolicyInput) {
+TEST_F(PeopleIndexTest, SubjectOfAndFillSubjectKeepEveryPolicyInput) {
   ASSERT_NO_FATAL_FAILURE(AddAccounts(3));
   Random r(12);
   ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 150, kAt));
@@ -64,10 +64,21 @@ TEST_F(PeopleIndexTest, SubjectOfKeepsEveryPolicyInput) {
     for (const EmailAddress& e : emails) out.emplace(static_cast<int>(e.type), static_cast<int>(e.visibility));
     return out;
   };
-  for (uint32_t row = 0; row < index->rows(); ++row) {
+  // Each row as a fresh subject, then filled into one reused subject in a shuffled
+  // order (so it shrinks and grows: FillSubject must leave nothing of the last row).
+  std::vector<uint32_t> order;
+  for (uint32_t row = 0; row < index->rows(); ++row) order.push_back(row);
+  std::vector<uint32_t> shuffled = order;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+  order.insert(order.end(), shuffled.begin(), shuffled.end());
+  Subject reused;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const uint32_t row = order[k];
+    const bool reuse = k >= index->rows();
     Subject want = Get(index->PersonId(row)).subject;
-    Subject got = index->SubjectOf(row);
-    SCOPED_TRACE("person " + std::to_string(want.id));
+    if (reuse) index->FillSubject(row, &reused);
+    Subject got = reuse ? reused : index->SubjectOf(row);
+    SCOPED_TRACE("person " + std::to_string(want.id) + (reuse ? " (reused subject)" : ""));
     EXPECT_EQ(got.id, want.id);
     EXPECT_EQ(got.country, want.country);
     EXPECT_EQ(got.recipient, want.recipient);
