@@ -4,6 +4,7 @@
 // Exit codes: 0 success; 1 an error (bad input, I/O; the message names where);
 // 2 a usage error; 3 an import that committed its good rows and rejected others
 // (--partial); 4 an import that rejected rows and so wrote nothing.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,11 @@
 
 int main(int argc, char** argv) {
   using namespace fairlead;
+  // Query results are dense sets of up to a few MB, made and freed per query. glibc
+  // would map each from the kernel and unmap it when freed (page faults on every
+  // query); keep such blocks on the heap and the heap's freed memory mapped.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   CLI::App app{"fairlead: a privacy-first B2B sales and marketing data platform.\n"
                "Every read, list, export and message is decided by a policy engine that explains itself."};
   app.require_subcommand(1);

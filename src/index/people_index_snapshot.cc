@@ -369,6 +369,11 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::ReadSnapshot(const std::string
     if (rec.scopes >= x.scope_sets_.size()) return damaged("basis record out of range");
   for (const CompactPurchase& p : x.purchases_)
     if (p.family >= x.families_.size()) return damaged("purchase out of range");
+  // Read back at exact sizes: room for the records and purchases that writes append,
+  // so the first ones do not copy the whole column (10k withdrawals at 10M people
+  // went from 0.1 to 0.9 s without it).
+  x.records_.reserve(x.records_.size() + x.records_.size() / 16 + 1024);
+  x.purchases_.reserve(x.purchases_.size() + x.purchases_.size() / 16 + 1024);
   return index;
 }
 

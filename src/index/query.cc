@@ -153,6 +153,21 @@ Result<std::pair<Bitset, bool>> IntentAccounts(QueryContext& ctx, const FilterNo
   if (default_holds) accounts.SetAll();
   if (std::optional<uint32_t> topic = ctx.intent->FindTopic(n.field)) {
     const IntentTable& t = IntentTableFor(ctx, *topic);
+    Gauge bound;
+    if (n.kind == FilterNode::Kind::kGauge && Parse(AsciiLower(n.values[0]), &bound)) {
+      // Gauge terms from the per-level sets: (at least g) minus (at least g + 1) is
+      // "exactly g"; the answer holds for exactly the levels where pred holds.
+      accounts.ClearAll();
+      for (int g = 0; g < 3; ++g) {
+        TopicIntent level;
+        level.gauge = static_cast<Gauge>(g);
+        if (!pred(level)) continue;
+        Bitset exactly = t.at_least[g];
+        if (g < 2) exactly.AndNot(t.at_least[g + 1]);
+        accounts.Or(exactly);
+      }
+      return std::pair<Bitset, bool>(std::move(accounts), default_holds);
+    }
     TopicIntent ti;
     for (uint32_t row : t.active) {
       ti.score = t.score[row];
@@ -323,6 +338,13 @@ const IntentTable& IntentTableFor(QueryContext& ctx, uint32_t topic) {
     t.gauge[*row] = static_cast<uint8_t>(ti.gauge);
     t.signals[*row] = ti.signals;
     t.active.push_back(*row);
+  }
+  t.at_least[0] = Bitset(t.accounts);
+  t.at_least[0].SetAll();
+  for (int g = 1; g < 3; ++g) {
+    t.at_least[g] = Bitset(t.accounts);
+    for (uint32_t row : t.active)
+      if (t.gauge[row] >= g) t.at_least[g].Set(row);
   }
   return t;
 }
@@ -649,12 +671,13 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
       }
       score = last_score;
     }
+    if (bounded && (want == 0 || (kept.size() == want && score < kept.front().first)))
+      return;  // cannot enter the page: its person id (a cache miss at 10M rows) is not read
     Entry e(score, x.PersonId(r));
     if (!bounded) {
       kept.push_back(e);
       return;
     }
-    if (want == 0) return;
     if (kept.size() < want) {
       kept.push_back(e);
       std::push_heap(kept.begin(), kept.end(), better);

@@ -486,6 +486,35 @@ TEST_F(QueryTest, GaugeTermsFollowTimeAndNewEvents) {
   EXPECT_TRUE(after->Test(Row("p7"))) << "a late-stage event is a signal";
 }
 
+// Gauge terms are answered from per-level account sets; every comparison at every
+// level must equal the gauge of the person's account looked up one by one (people
+// without an account have the default intent: not active).
+TEST_F(QueryTest, GaugeTermsEqualTheGaugeOfEachPersonsAccount) {
+  const uint32_t topic = *intent_.FindTopic("security");
+  for (Time at : {kAt, kAt - 20 * 86400, kAt + 400 * 86400}) {
+    ctx_.at = at;
+    for (const char* op : {"=", "!=", ">=", ">", "<=", "<"}) {
+      for (int level = 0; level < 3; ++level) {
+        std::string text = std::string("gauge(security) ") + op + " " + std::string(Name(static_cast<Gauge>(level)));
+        SCOPED_TRACE(text + " at " + FormatTime(at));
+        Result<Bitset> got = Run(text);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        for (uint32_t row = 0; row < index_->rows(); ++row) {
+          uint32_t a = index_->AccountOf(row);
+          int g = a == PeopleIndex::kNoAccount
+                      ? 0
+                      : static_cast<int>(intent_.Get(index_->AccountId(a), topic, at).gauge);
+          bool want = std::string(op) == "=" ? g == level : std::string(op) == "!=" ? g != level
+                      : std::string(op) == ">=" ? g >= level : std::string(op) == ">" ? g > level
+                      : std::string(op) == "<=" ? g <= level : g < level;
+          EXPECT_EQ(got->Test(row), want) << label_of_[index_->PersonId(row)] << " (gauge " << g << ")";
+        }
+      }
+    }
+  }
+  ctx_.at = kAt;
+}
+
 TEST_F(QueryTest, ExplainRowGivesOneVerdictPerLeafAndTheSameAnswer) {
   const std::vector<std::string> filters = {
       "country in (DE, FR) and not seniority < director and (eligible(marketing.security, email) or list:customers)",
