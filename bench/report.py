@@ -125,7 +125,10 @@ def main():
               "- Ingest: fairlead's figure is the whole import path (CSV parsing, normalisation with ICU, libidn2 and "
               "libphonenumber, validation, suppression check, dedupe, durable SQLite store) for the people file; "
               "the peers' figure is their bare bulk loader into a table of text columns, which does far less work.",
-              "- Absolute times on a 2-core virtual machine are noisy; the ratios and the growth with N are what count."]
+              "- Absolute times on a 2-core virtual machine are noisy, and the machine's speed drifts between "
+              "and within runs (up to 2x for unchanged code: compare the decide rate, whose code and work are "
+              "fixed, across runs); the ratios and the growth with N are what count, and a ratio near a target "
+              "can land on either side of it from one run to the next."]
     if ev:
         lines.append(f"- Events: `fairlead bench events` loads the people index ({ev['index_load_s']:.1f} s), the "
                      f"address map ({ev['addresses']:,} addresses, {ev['address_map_s']:.1f} s) and the intent model "
