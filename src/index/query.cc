@@ -198,14 +198,6 @@ Result<std::function<bool(const TopicIntent&)>> IntentPredicate(const FilterNode
       [op, bound](const TopicIntent& ti) { return Compare(ti.score, op, bound); });
 }
 
-Result<Bitset> IntentTerm(QueryContext& ctx, const FilterNode& n, const Scope* scope) {
-  Result<std::function<bool(const TopicIntent&)>> pred = IntentPredicate(n);
-  if (!pred.ok()) return pred.status();
-  Result<std::pair<Bitset, bool>> a = IntentAccounts(ctx, n, *pred);
-  if (!a.ok()) return a.status();
-  return PeopleWhereAccount(*ctx.index, a->first, a->second, scope);  // no account: the default intent
-}
-
 // A value term as the sets it combines: over people rows (person fields) or account
 // rows (account fields, reaching people through their account).
 struct TermSets {
@@ -507,11 +499,9 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
     }
     case FilterNode::Kind::kGauge:
     case FilterNode::Kind::kScore: {
-      Result<std::function<bool(const TopicIntent&)>> pred = IntentPredicate(t);
-      if (!pred.ok()) return pred.status();
-      Result<std::pair<Bitset, bool>> a = IntentAccounts(ctx, t, *pred);
+      Result<AccountSet> a = AccountTerm(t, ctx);
       if (!a.ok()) return a.status();
-      and_accounts(a->first, a->second);
+      and_accounts(a->accounts, a->no_account);
       return true;
     }
     default: return false;
@@ -635,7 +625,11 @@ Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope) 
     }
     case FilterNode::Kind::kSuppressed: return Within(x.Suppressed(), scope);
     case FilterNode::Kind::kGauge:
-    case FilterNode::Kind::kScore: return IntentTerm(ctx, n, scope);
+    case FilterNode::Kind::kScore: {  // no account: the default intent
+      Result<AccountSet> a = AccountTerm(n, ctx);
+      if (!a.ok()) return a.status();
+      return PeopleWhereAccount(x, a->accounts, a->no_account, scope);
+    }
   }
   return Status::Internal("unknown filter node");
 }
