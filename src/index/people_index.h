@@ -117,10 +117,8 @@ class PeopleIndex {
   // SubjectOf into `out`, reusing its strings' and vectors' memory (for hot loops).
   void FillSubject(uint32_t row, Subject* out) const;
   // One decision for a row whose subject the caller filled (FillSubject).
-  Decision DecideSubjectRow(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
-                            Action action, Role role, Time at) const {
-    return DecideSubject(s, row, purpose, channel, action, role, at);
-  }
+  Decision DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
+                         Action action, Role role, Time at) const;
   // One decision for a row, exactly as the bulk form computes it.
   Decision DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action, Role role,
                      Time at) const;
@@ -167,8 +165,6 @@ class PeopleIndex {
   void Encode(uint32_t row, const Subject& subject, std::string_view seniority);
   void SetValues(uint32_t row, bool on);
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);
-  Decision DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
-                         Action action, Role role, Time at) const;
   void Build(EligibilityEntry& e, Time at);
   uint32_t AddAccount(const Account& a);
   Bitset& ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows);

@@ -153,8 +153,7 @@ Result<std::pair<Bitset, bool>> IntentAccounts(QueryContext& ctx, const FilterNo
   if (default_holds) accounts.SetAll();
   if (std::optional<uint32_t> topic = ctx.intent->FindTopic(n.field)) {
     const IntentTable& t = IntentTableFor(ctx, *topic);
-    Gauge bound;
-    if (n.kind == FilterNode::Kind::kGauge && Parse(AsciiLower(n.values[0]), &bound)) {
+    if (n.kind == FilterNode::Kind::kGauge) {
       // Gauge terms from the per-level sets: (at least g) minus (at least g + 1) is
       // "exactly g"; the answer holds for exactly the levels where pred holds.
       accounts.ClearAll();
@@ -347,14 +346,14 @@ Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope);
 
 // How early an AND evaluates a term: the kinds that usually keep few rows first, so
 // that the rest run within their scope. Only the order changes, never the answer.
+// Account-level terms never come here: EvalAnd groups them into one account set,
+// placed first when its people are few, else at rank 3.
 int PlanRank(const FilterNode& n) {
   switch (n.kind) {
-    case FilterNode::Kind::kGauge:
-    case FilterNode::Kind::kScore: return 0;  // intent: the active accounts are few
     case FilterNode::Kind::kList: return 1;
     case FilterNode::Kind::kCompare:
     case FilterNode::Kind::kAnyOf:
-    case FilterNode::Kind::kAllOf: return PeopleIndex::IsPersonField(n.field) ? 2 : 3;
+    case FilterNode::Kind::kAllOf: return 2;  // person fields
     case FilterNode::Kind::kEligible: return 4;
     default: return 5;
   }
@@ -439,9 +438,9 @@ Result<AccountSet> AccountTerm(const FilterNode& n, QueryContext& ctx) {
 }
 
 // acc &= term (acc &= not term when `negate`) in place: within the scope's words when
-// there is one (acc must lie within it), else over every word. No full-size temporary
-// but for account terms over many rows. Returns false, with `acc` untouched, for
-// terms without an in-place form (and, or, not of those).
+// there is one (acc must lie within it), else over every word, with no full-size
+// temporary. Returns false, with `acc` untouched, for terms without an in-place form
+// (and, or, not of those, and account-level terms, which EvalAnd groups).
 Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const Scope* scope, bool negate) {
   PeopleIndex& x = *ctx.index;
   uint64_t* words = acc.words();
@@ -459,20 +458,6 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
       words[w] &= negate ? ~v : v;
     });
   };
-  auto and_accounts = [&](const Bitset& accounts, bool no_account) {
-    AndAccountsInto(x, acc, scope, accounts, no_account, negate);
-  };
-  auto and_sets = [&](const TermSets& ts) {
-    if (!ts.person) {
-      and_accounts(Combine(ts.sets, ts.all, ts.negate, x.accounts(), nullptr), false);
-      return;
-    }
-    each_word([&](uint32_t w) {
-      uint64_t v = CombineWord(ts.sets, ts.all, w);
-      if (ts.negate) v = ~v;
-      words[w] &= negate ? ~v : v;
-    });
-  };
   switch (t.kind) {
     case FilterNode::Kind::kNot: return AndInto(t.children[0], ctx, acc, scope, !negate);
     case FilterNode::Kind::kCompare:
@@ -480,7 +465,12 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
     case FilterNode::Kind::kAllOf: {
       Result<TermSets> ts = t.kind == FilterNode::Kind::kCompare ? CompareSets(t, ctx) : AnyAllSets(t, ctx);
       if (!ts.ok()) return ts.status();
-      and_sets(*ts);
+      if (!ts->person) return false;  // account fields are grouped by EvalAnd, not ANDed here
+      each_word([&](uint32_t w) {
+        uint64_t v = CombineWord(ts->sets, ts->all, w);
+        if (ts->negate) v = ~v;
+        words[w] &= negate ? ~v : v;
+      });
       return true;
     }
     case FilterNode::Kind::kEligible: {
@@ -497,14 +487,7 @@ Result<bool> AndInto(const FilterNode& t, QueryContext& ctx, Bitset& acc, const 
       and_words(*rows);
       return true;
     }
-    case FilterNode::Kind::kGauge:
-    case FilterNode::Kind::kScore: {
-      Result<AccountSet> a = AccountTerm(t, ctx);
-      if (!a.ok()) return a.status();
-      and_accounts(a->accounts, a->no_account);
-      return true;
-    }
-    default: return false;
+    default: return false;  // and, or; account-level terms (grouped by EvalAnd)
   }
 }
 

@@ -34,7 +34,7 @@ Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, const Purpose& 
     row = *r;
   }
   index_.FillSubject(row, &scratch_);
-  Decision d = index_.DecideSubjectRow(scratch_, row, &purpose, std::nullopt, Action::kTrack, Role::kAdmin, at);
+  Decision d = index_.DecideSubject(scratch_, row, &purpose, std::nullopt, Action::kTrack, Role::kAdmin, at);
   return TrackAnswer{d.allow, d.allow && IsSeniorSeniority(index_.Seniority(row))};
 }
 
