@@ -90,37 +90,47 @@ struct LoadTimes {
   size_t snapshot_bytes = 0;
 };
 
-Status LoadBench(Bench& b, const DataOptions& data, Time at, bool refs, LoadTimes* times = nullptr) {
-  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
-  if (!ctx.ok()) return ctx.status();
-  b.ctx = std::move(*ctx);
-  AppContext& c = *b.ctx;
+// Times a load of the people index from the store (no snapshot), the snapshot write, and
+// a start from that snapshot (which must be used).
+Status TimeLoads(AppContext& c, LoadTimes* times, std::unique_ptr<PeopleIndex>* started) {
   const std::string snapshot = IndexSnapshotPath(c);
-  if (times) {
-    Result<std::string> stamp = c.store->IndexStamp();
-    if (!stamp.ok()) return stamp.status();
-    auto t0 = Clock::now();
-    Result<std::unique_ptr<PeopleIndex>> cold =
-        PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression);
-    if (!cold.ok()) return cold.status();
-    auto t1 = Clock::now();
-    FL_RETURN_IF_ERROR((*cold)->WriteSnapshot(snapshot, PeopleIndex::KeyFor(c.tenant, *stamp, *c.hasher, c.suppression)));
-    auto t2 = Clock::now();
-    cold->reset();
-    times->store_s = Ms(t0, t1) / 1000;
-    times->snapshot_write_s = Ms(t1, t2) / 1000;
-    times->snapshot_bytes = std::filesystem::file_size(snapshot);
-  }
+  Result<std::string> stamp = c.store->IndexStamp();
+  if (!stamp.ok()) return stamp.status();
+  auto t0 = Clock::now();
+  Result<std::unique_ptr<PeopleIndex>> cold =
+      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression);
+  if (!cold.ok()) return cold.status();
+  auto t1 = Clock::now();
+  FL_RETURN_IF_ERROR((*cold)->WriteSnapshot(snapshot, PeopleIndex::KeyFor(c.tenant, *stamp, *c.hasher, c.suppression)));
+  auto t2 = Clock::now();
+  cold->reset();
+  times->store_s = Ms(t0, t1) / 1000;
+  times->snapshot_write_s = Ms(t1, t2) / 1000;
+  times->snapshot_bytes = std::filesystem::file_size(snapshot);
   auto t3 = Clock::now();
   PeopleIndex::LoadInfo info;
   Result<std::unique_ptr<PeopleIndex>> index =
       PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression, snapshot, &info);
   if (!index.ok()) return index.status();
+  times->snapshot_read_s = Ms(t3, Clock::now()) / 1000;
+  if (!info.from_snapshot) return Status::Internal("the snapshot just written was not used: " + info.note);
+  *started = std::move(*index);
+  return Status::Ok();
+}
+
+Status LoadBench(Bench& b, const DataOptions& data, Time at, bool refs, LoadTimes* times = nullptr) {
+  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
+  if (!ctx.ok()) return ctx.status();
+  b.ctx = std::move(*ctx);
+  AppContext& c = *b.ctx;
   if (times) {
-    times->snapshot_read_s = Ms(t3, Clock::now()) / 1000;
-    if (!info.from_snapshot) return Status::Internal("the snapshot just written was not used: " + info.note);
+    FL_RETURN_IF_ERROR(TimeLoads(c, times, &b.index));
+  } else {
+    Result<std::unique_ptr<PeopleIndex>> index = PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher,
+                                                                   c.suppression, IndexSnapshotPath(c));
+    if (!index.ok()) return index.status();
+    b.index = std::move(*index);
   }
-  b.index = std::move(*index);
   Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c);
   if (!intent.ok()) return intent.status();
   b.intent = std::move(*intent);
@@ -559,6 +569,25 @@ void AddBenchEvents(CLI::App* bench, DataOptions& data, int* code) {
   });
 }
 
+void AddBenchLoad(CLI::App* bench, DataOptions& data, int* code) {
+  CLI::App* cmd = bench->add_subcommand("load", "time loading the people index from the store, writing its "
+                                                "snapshot and starting from the snapshot (prints JSON)");
+  cmd->callback([&data, code] {
+    Status st = [&]() -> Status {
+      Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
+      if (!ctx.ok()) return ctx.status();
+      LoadTimes t;
+      std::unique_ptr<PeopleIndex> index;
+      FL_RETURN_IF_ERROR(TimeLoads(**ctx, &t, &index));
+      json out = {{"people", index->rows()}, {"load_s", t.store_s}, {"snapshot_write_s", t.snapshot_write_s},
+                  {"snapshot_load_s", t.snapshot_read_s}, {"snapshot_bytes", t.snapshot_bytes}};
+      std::cout << out.dump() << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
 }  // namespace
 
 void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
@@ -568,6 +597,7 @@ void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddBenchRun(bench, data, exit_code);
   AddBenchDecide(bench, exit_code);
   AddBenchEvents(bench, data, exit_code);
+  AddBenchLoad(bench, data, exit_code);
 }
 
 }  // namespace fairlead

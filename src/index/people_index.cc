@@ -334,7 +334,10 @@ void PeopleIndex::Upsert(const Person& person, bool suppressed) {
     uint32_t now_in = account.value_or(kNoAccount);
     if (account_of_[row] != now_in) {
       account_of_[row] = now_in;
-      if (account) account_extra_[*account].push_back(row);
+      if (account) {  // once per account, however often the person moves back and forth
+        std::vector<uint32_t>& extra = account_extra_[*account];
+        if (std::find(extra.begin(), extra.end(), row) == extra.end()) extra.push_back(row);
+      }
       moved_rows_.push_back(row);  // the old run still covers the row: PeopleOfAccounts rechecks it
     }
   }

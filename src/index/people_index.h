@@ -99,6 +99,21 @@ class PeopleIndex {
   const Bitset* AccountValue(std::string_view field, std::string_view value) const;
   // People of the given accounts.
   Bitset PeopleOfAccounts(const Bitset& accounts) const;
+  // Calls fn(row) for each person row of one account, each once: the account's run of
+  // rows as loaded, then rows added or moved in since (few).
+  template <typename Fn>
+  void ForEachRowOfAccount(uint32_t account, Fn fn) const {
+    uint32_t begin = 0, end = 0;
+    if (account < account_runs_.size()) std::tie(begin, end) = account_runs_[account];
+    const bool moved = !moved_rows_.empty();
+    for (uint32_t r = begin; r < end; ++r)
+      if (!moved || account_of_[r] == account) fn(r);
+    if (account_extra_.empty()) return;
+    auto extra = account_extra_.find(account);
+    if (extra == account_extra_.end()) return;
+    for (uint32_t r : extra->second)
+      if ((r < begin || r >= end) && account_of_[r] == account) fn(r);
+  }
   const Bitset& Suppressed() const { return suppressed_; }
   std::string_view Seniority(uint32_t row) const { return seniorities_.Name(seniority_[row]); }
 

@@ -330,6 +330,8 @@ const IntentTable& IntentTableFor(QueryContext& ctx, uint32_t topic) {
     t.signals[*row] = ti.signals;
     t.active.push_back(*row);
   }
+  t.by_score = t.active;
+  std::sort(t.by_score.begin(), t.by_score.end(), [&t](uint32_t a, uint32_t b) { return t.score[a] > t.score[b]; });
   t.at_least[0] = Bitset(t.accounts);
   t.at_least[0].SetAll();
   for (int g = 1; g < 3; ++g) {
@@ -634,6 +636,46 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
   const bool bounded = want <= 4096;
   std::vector<Entry> kept;
   kept.reserve(bounded ? want + 1 : rows.Count());
+  auto offer = [&](double score, uint32_t r) {
+    Entry e(score, x.PersonId(r));
+    if (kept.size() < want) {
+      kept.push_back(e);
+      std::push_heap(kept.begin(), kept.end(), better);
+    } else if (better(e, kept.front())) {
+      std::pop_heap(kept.begin(), kept.end(), better);
+      kept.back() = e;
+      std::push_heap(kept.begin(), kept.end(), better);
+    }
+  };
+  auto finish = [&](size_t total) {
+    page.total = total;
+    if (offset >= kept.size()) return page;
+    size_t end = std::min(kept.size(), want);
+    if (bounded) std::sort(kept.begin(), kept.end(), better);
+    else std::partial_sort(kept.begin(), kept.begin() + static_cast<ptrdiff_t>(end), kept.end(), better);
+    for (size_t i = offset; i < end; ++i) {
+      page.person_ids.push_back(kept[i].second);
+      page.scores.push_back(kept[i].first);
+    }
+    return page;
+  };
+  if (bounded && want > 0 && table) {
+    // Accounts from the highest score down, testing only their people: once the page is
+    // full, an account scoring below the worst kept entry ends the walk (nothing after
+    // it can enter; equal scores can, by person id). Everyone else scores 0, so a page
+    // full of scores above 0 after the walk is the answer; else the scan below ranks
+    // every row.
+    for (uint32_t a : table->by_score) {
+      double score = table->score[a];
+      if (score <= 0) break;
+      if (kept.size() == want && score < kept.front().first) return finish(rows.Count());
+      x.ForEachRowOfAccount(a, [&](uint32_t r) {
+        if (rows.Test(r)) offer(score, r);
+      });
+    }
+    if (kept.size() == want && kept.front().first > 0) return finish(rows.Count());
+    kept.clear();
+  }
   uint32_t last_account = PeopleIndex::kNoAccount;
   double last_score = 0;
   size_t total = 0;
@@ -650,30 +692,13 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
     }
     if (bounded && (want == 0 || (kept.size() == want && score < kept.front().first)))
       return;  // cannot enter the page: its person id (a cache miss at 10M rows) is not read
-    Entry e(score, x.PersonId(r));
     if (!bounded) {
-      kept.push_back(e);
+      kept.emplace_back(score, x.PersonId(r));
       return;
     }
-    if (kept.size() < want) {
-      kept.push_back(e);
-      std::push_heap(kept.begin(), kept.end(), better);
-    } else if (better(e, kept.front())) {
-      std::pop_heap(kept.begin(), kept.end(), better);
-      kept.back() = e;
-      std::push_heap(kept.begin(), kept.end(), better);
-    }
+    offer(score, r);
   });
-  page.total = total;
-  if (offset >= kept.size()) return page;
-  size_t end = std::min(kept.size(), want);
-  if (bounded) std::sort(kept.begin(), kept.end(), better);
-  else std::partial_sort(kept.begin(), kept.begin() + static_cast<ptrdiff_t>(end), kept.end(), better);
-  for (size_t i = offset; i < end; ++i) {
-    page.person_ids.push_back(kept[i].second);
-    page.scores.push_back(kept[i].first);
-  }
-  return page;
+  return finish(total);
 }
 
 namespace {

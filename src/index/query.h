@@ -32,6 +32,7 @@ struct IntentTable {
   std::vector<double> score;            // by account row; 0: the default intent
   std::vector<uint8_t> gauge, signals;  // by account row
   std::vector<uint32_t> active;         // rows with a score > 0
+  std::vector<uint32_t> by_score;       // the same rows, highest score first (ranking walks it)
   // at_least[g]: the accounts whose gauge is at least g (g = 1, 2; every account is at
   // least not_active), so gauge terms are set algebra rather than a test per account.
   Bitset at_least[3];

@@ -198,6 +198,88 @@ TEST_F(QueryPlanTest, PlannedAndPlainEvaluationAgreeOnRandomFilters) {
   EXPECT_GT(sparse, 100) << "the filters must exercise the sparse scopes";
 }
 
+// Rank's answer by definition: every row's (score of its account, person id), sorted.
+RankedPage ReferenceRank(const Bitset& rows, QueryContext& ctx, const std::string& topic, size_t offset,
+                         size_t limit) {
+  const IntentTable& t = IntentTableFor(ctx, *ctx.intent->FindTopic(topic));
+  std::vector<std::pair<double, int64_t>> all;
+  rows.ForEach([&](uint32_t r) {
+    uint32_t a = ctx.index->AccountOf(r);
+    all.emplace_back(a == PeopleIndex::kNoAccount ? 0.0 : t.score[a], ctx.index->PersonId(r));
+  });
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  RankedPage page;
+  page.total = all.size();
+  for (size_t i = offset; i < all.size() && i - offset < limit; ++i) {
+    page.person_ids.push_back(all[i].second);
+    page.scores.push_back(all[i].first);
+  }
+  return page;
+}
+
+TEST_F(QueryPlanTest, RankEqualsSortingEveryRowAfterRandomMoves) {
+  // Rank walks accounts from the highest score down and stops early; the reference
+  // sorts every row. Row sets of every density, pages near the top and deep, and
+  // people moved between accounts (back and forth) and added after the load, whose
+  // rows lie outside their account's run.
+  testing_util::Random r(17);
+  const uint32_t security = *intent_.FindTopic("security");
+  const IntentTable& table = IntentTableFor(ctx_, security);
+  ASSERT_GT(table.by_score.size(), 5u);
+  std::vector<int64_t> hot;  // accounts with intent: where moves matter most
+  for (uint32_t a : table.by_score) hot.push_back(index_->AccountId(a));
+  int early = 0;
+  for (int round = 0; round < 60; ++round) {
+    for (int w = 0; w < 20; ++w) {
+      int64_t id = 1 + r.Int(6000);
+      Result<Person> p = store_->GetPerson(tenant_, id);
+      ASSERT_TRUE(p.ok()) << p.status().ToString();
+      p->account_id = r.Chance(70) ? r.Pick(hot) : (r.Chance(90) ? r.Pick(accounts_) : 0);
+      index_->Upsert(*p, false);
+    }
+    {  // away to a hot account and home again: home's extra rows then include a row of its run
+      std::vector<int64_t> at_hot;
+      index_->ForEachRowOfAccount(table.by_score[static_cast<size_t>(r.Int(3))],
+                                  [&](uint32_t row) { at_hot.push_back(index_->PersonId(row)); });
+      ASSERT_FALSE(at_hot.empty());
+      Result<Person> p = store_->GetPerson(tenant_, r.Pick(at_hot));
+      ASSERT_TRUE(p.ok());
+      int64_t home = p->account_id;
+      p->account_id = r.Pick(hot);
+      index_->Upsert(*p, false);
+      p->account_id = home;
+      index_->Upsert(*p, false);
+    }
+    if (round % 10 == 0) {  // a new person at a hot account
+      Person p;
+      p.subject.country = "DE";
+      p.subject.emails = {{"new" + std::to_string(round) + "@people.example", EmailType::kPersonal,
+                           Visibility::kVisible}};
+      p.account_id = r.Pick(hot);
+      Result<int64_t> id = store_->InsertPerson(tenant_, p);
+      ASSERT_TRUE(id.ok());
+      p.subject.id = *id;
+      index_->Upsert(p, false);
+    }
+    Bitset rows(index_->rows());
+    int density = std::vector<int>{1, 5, 30, 90}[static_cast<size_t>(r.Int(4))];
+    for (uint32_t row = 0; row < index_->rows(); ++row)
+      if (r.Chance(density)) rows.Set(row);
+    for (auto [offset, limit] : std::vector<std::pair<size_t, size_t>>{
+             {0, 1}, {0, 10}, {0, 100}, {5, 20}, {0, 5000}, {200, 10}, {0, 0}, {3, SIZE_MAX}}) {
+      RankedPage got = Rank(rows, ctx_, "security", offset, limit);
+      RankedPage want = ReferenceRank(rows, ctx_, "security", offset, limit);
+      ASSERT_EQ(got.total, want.total) << "round " << round << " offset " << offset << " limit " << limit;
+      ASSERT_EQ(got.person_ids, want.person_ids) << "round " << round << " offset " << offset << " limit " << limit;
+      ASSERT_EQ(got.scores, want.scores);
+      if (!want.scores.empty() && want.scores.back() > 0 && limit <= 100) ++early;
+    }
+  }
+  EXPECT_GT(early, 50) << "pages full of scored people must exercise the walk by score";
+}
+
 TEST_F(QueryPlanTest, BenchmarkShapedQueriesAgree) {
   for (const char* text :
        {"country in (DE, FR, GB, NL, US-CA) and seniority in (director, vp, cxo) and industry = Software and "
