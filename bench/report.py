@@ -114,7 +114,10 @@ def main():
               f"snapshot): {fl.get('load_s', 0):.1f} s; written as a snapshot "
               f"({fl.get('snapshot_bytes', 0) / 2**20:.0f} MiB, {fl.get('snapshot_write_s', 0):.1f} s) and started "
               f"from it, as every later start with the store unchanged does: {fl.get('snapshot_load_s', 0):.1f} s "
-              f"(the queries ran on that index).",
+              f"(the queries ran on that index)." + (
+                  f" After Q5's writes, a start from that snapshot caught up from the store's change log "
+                  f"({fl['catch_up']['people']:,} people read again): {fl['catch_up']['load_s']:.1f} s."
+                  if 'catch_up' in fl else ""),
               f"- Memory: the index holds {mem.get('index_bytes', 0) / 2**20:.0f} MiB for {mem.get('people', 0):,} people "
               f"({mem.get('index_bytes_per_person', 0):.0f} bytes per person, counted by the index itself); the process "
               f"peaked at {mem.get('peak_rss_bytes', 0) / 2**20:.0f} MiB resident (SQLite cache, intent model and load "

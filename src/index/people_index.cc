@@ -96,6 +96,16 @@ uint32_t PeopleIndex::AddAccount(const Account& a) {
   return row;
 }
 
+void PeopleIndex::PutAccount(const Account& a) {
+  if (std::optional<uint32_t> known = AccountRowOf(a.id)) {
+    const uint32_t row = *known;
+    for (auto& [key, bits] : account_values_) bits.Assign(row, false);
+    for (auto it = account_of_domain_.begin(); it != account_of_domain_.end();)
+      it = it->second == row ? account_of_domain_.erase(it) : std::next(it);
+  }
+  AddAccount(a);
+}
+
 const Bitset* PeopleIndex::PersonValue(std::string_view field, std::string_view value) const {
   auto it = person_values_.find(std::string(field) + "=" + AsciiLower(value));
   return it == person_values_.end() ? nullptr : &it->second;
@@ -377,28 +387,73 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::Load(Store& store, int64_t ten
   LoadInfo& li = info ? *info : unused;
   li = LoadInfo();
   SnapshotKey key;
+  // Writes the snapshot at `key` and forgets the changes it includes.
+  auto write = [&](const PeopleIndex& index) {
+    Status w = index.WriteSnapshot(snapshot_path, key);
+    if (w.ok()) {
+      li.snapshot_written = true;
+      w = store.PruneIndexChanges(tenant, key.stamp);
+      if (!w.ok()) li.note += (li.note.empty() ? "" : "; ") + std::string("change log not pruned: ") + w.message();
+    } else {
+      li.note += (li.note.empty() ? "" : "; ") + std::string("snapshot not written: ") + w.message();
+    }
+  };
   if (!snapshot_path.empty()) {
     // The stamp is read before the store: a write during the load makes the snapshot
-    // written below look stale, never current.
+    // written below look older than it is (caught up again next time), never newer.
     Result<std::string> stamp = store.IndexStamp();
     if (stamp.ok()) {
       key = KeyFor(tenant, *stamp, hasher, suppression);
-      Result<std::unique_ptr<PeopleIndex>> snap = ReadSnapshot(snapshot_path, key, rules, settings);
-      if (snap.ok()) {
+      std::string written_at;
+      Result<std::unique_ptr<PeopleIndex>> snap = ReadSnapshot(snapshot_path, key, rules, settings, &written_at);
+      if (snap.ok() && written_at == key.stamp) {
         li.from_snapshot = true;
         return snap;
       }
-      li.note = snap.status().message();
+      if (snap.ok()) {
+        Status caught = (*snap)->CatchUp(store, tenant, written_at, hasher, suppression, &li);
+        if (caught.ok()) {
+          li.from_snapshot = true;
+          if (li.caught_up_people + li.caught_up_accounts > std::max<size_t>(1000, (*snap)->rows() / 50)) write(**snap);
+          return snap;
+        }
+        li.caught_up_people = li.caught_up_accounts = 0;
+        li.note = caught.message();
+      } else {
+        li.note = snap.status().message();
+      }
     } else {
       li.note = stamp.status().message();
     }
   }
   Result<std::unique_ptr<PeopleIndex>> loaded = LoadFromStore(store, tenant, rules, settings, hasher, suppression);
-  if (loaded.ok() && !key.stamp.empty()) {
-    Status w = (*loaded)->WriteSnapshot(snapshot_path, key);
-    if (!w.ok()) li.note += "; not written: " + w.message();
-  }
+  if (loaded.ok() && !key.stamp.empty()) write(**loaded);
   return loaded;
+}
+
+Status PeopleIndex::CatchUp(Store& store, int64_t tenant, const std::string& since, const SuppressionHasher& hasher,
+                            const SuppressionSet& suppression, LoadInfo* info) {
+  Result<Store::IndexChanges> changes = store.IndexChangesSince(tenant, since);
+  if (!changes.ok()) return changes.status();
+  if (!changes->complete) return Status::Invalid("stale snapshot: the change log no longer reaches back to it");
+  if (changes->suppression) return Status::Invalid("stale snapshot: a suppression entry changed since");
+  if (changes->people.size() > std::max<size_t>(1000, rows() / 8))
+    return Status::Invalid("stale snapshot: " + std::to_string(changes->people.size()) +
+                           " people changed since (reading them all is quicker)");
+  // Accounts first: the people who changed may be at a new one.
+  for (int64_t id : changes->accounts) {
+    Result<Account> a = store.GetAccount(tenant, id);
+    if (!a.ok()) return a.status().WithContext("catching up account " + std::to_string(id) + ": ");
+    PutAccount(*a);
+  }
+  for (int64_t id : changes->people) {
+    Result<Person> p = store.GetPerson(tenant, id);
+    if (!p.ok()) return p.status().WithContext("catching up person " + std::to_string(id) + ": ");
+    Upsert(*p, suppression.ContainsAny(hasher, p->subject.emails, p->phone));
+  }
+  info->caught_up_accounts = changes->accounts.size();
+  info->caught_up_people = changes->people.size();
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<PeopleIndex>> PeopleIndex::LoadFromStore(Store& store, int64_t tenant, const Rules& rules,

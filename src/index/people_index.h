@@ -46,18 +46,26 @@ class PeopleIndex {
  public:
   PeopleIndex(const Rules& rules, const TenantSettings& settings);
 
-  // How a load went: from a snapshot, or from the store (and whether a snapshot was
-  // then written, or why not).
+  // How a load went: from a snapshot (caught up with the store's changes since it was
+  // written, if any), or from the store (and whether a snapshot was then written, or
+  // why not).
   struct LoadInfo {
     bool from_snapshot = false;
+    size_t caught_up_people = 0, caught_up_accounts = 0;  // changes applied to the snapshot
+    bool snapshot_written = false;
     std::string note;  // why the snapshot was not used or not written; empty when it was
   };
   // Loads every account and person of the tenant. A person is suppressed when any of
   // their emails or phone is on a suppression list. With `snapshot_path`, the index is
-  // read from that snapshot when it was written for exactly the store's present state
-  // (Store::IndexStamp, the tenant, the suppression key and set); otherwise it is
-  // loaded from the store and the snapshot (re)written. A missing, stale or damaged
-  // snapshot only costs the load from the store.
+  // read from that snapshot when it was written for the tenant, the suppression key and
+  // set of now; when the store changed since (Store::IndexStamp), the people and
+  // accounts that changed (Store::IndexChangesSince) are read again and applied, as
+  // the write path applies them. The store is read in full instead when there is no
+  // usable snapshot, the change log no longer reaches back to it, a suppression entry
+  // changed, or more than an eighth of the people changed (then a full read is
+  // quicker). The snapshot is (re)written after a full read, and after a catch-up of
+  // more than a fiftieth of the people (a catch-up costs a few store reads per person;
+  // the write costs the whole index); the log is then pruned up to it.
   static Result<std::unique_ptr<PeopleIndex>> Load(Store& store, int64_t tenant, const Rules& rules,
                                                    const TenantSettings& settings, const SuppressionHasher& hasher,
                                                    const SuppressionSet& suppression,
@@ -75,8 +83,11 @@ class PeopleIndex {
                             const SuppressionSet& suppression);
   Status WriteSnapshot(const std::string& path, const SnapshotKey& key) const;
   // NotFound when there is no file, Invalid when it is for another state or damaged.
+  // With `stamp`, a snapshot of another store stamp is read too (the caller catches it
+  // up) and `stamp` is set to the stamp it was written at.
   static Result<std::unique_ptr<PeopleIndex>> ReadSnapshot(const std::string& path, const SnapshotKey& key,
-                                                           const Rules& rules, const TenantSettings& settings);
+                                                           const Rules& rules, const TenantSettings& settings,
+                                                           std::string* stamp = nullptr);
 
   size_t rows() const { return person_ids_.size(); }
   size_t accounts() const { return account_ids_.size(); }
@@ -123,6 +134,8 @@ class PeopleIndex {
 
   // The write path, after the store committed: adds or replaces the person.
   void Upsert(const Person& person, bool suppressed);
+  // Adds an account, or replaces an existing account's attributes.
+  void PutAccount(const Account& account);
   // The write path for one appended basis record (a grant, a withdrawal...): no store
   // read needed. Returns false when the person is not in the index.
   bool AddBasisRecord(int64_t person_id, const BasisRecord& record);
@@ -182,6 +195,9 @@ class PeopleIndex {
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);
   void Build(EligibilityEntry& e, Time at);
   uint32_t AddAccount(const Account& a);
+  // Applies the store's changes since the snapshot stamp `since` (see Load).
+  Status CatchUp(Store& store, int64_t tenant, const std::string& since, const SuppressionHasher& hasher,
+                 const SuppressionSet& suppression, LoadInfo* info);
   Bitset& ValueSet(std::unordered_map<std::string, Bitset>& sets, const std::string& key, size_t rows);
 
   const Rules& rules_;

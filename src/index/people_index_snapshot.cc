@@ -8,7 +8,8 @@
 // reader maps the file, checks the digest before parsing, then bounds-checks every
 // count, so a damaged file is an error, never a crash. Written to a temporary file
 // and renamed, so a reader sees a whole snapshot or none. Not a durable record: the
-// store is; a snapshot is only ever used for the exact stamp it names.
+// store is; a snapshot is used as is for the exact stamp it names, or caught up with
+// the store's change log since that stamp (PeopleIndex::Load).
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/mman.h>
@@ -264,7 +265,8 @@ Status PeopleIndex::WriteSnapshot(const std::string& path, const SnapshotKey& ke
 }
 
 Result<std::unique_ptr<PeopleIndex>> PeopleIndex::ReadSnapshot(const std::string& path, const SnapshotKey& key,
-                                                               const Rules& rules, const TenantSettings& settings) {
+                                                               const Rules& rules, const TenantSettings& settings,
+                                                               std::string* stamp) {
   Mapping m;
   FL_RETURN_IF_ERROR(MapFile(path, &m));
   auto damaged = [&](const std::string& what) { return Status::Invalid(path + ": damaged index snapshot (" + what + ")"); };
@@ -284,7 +286,8 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::ReadSnapshot(const std::string
   have.suppression = r.Str();
   if (!r.ok()) return damaged("header");
   if (have.tenant != key.tenant) return Status::Invalid(path + ": snapshot of another tenant");
-  if (have.stamp != key.stamp) return Status::Invalid(path + ": stale snapshot (store is at " + key.stamp + ")");
+  if (stamp) *stamp = have.stamp;
+  else if (have.stamp != key.stamp) return Status::Invalid(path + ": stale snapshot (store is at " + key.stamp + ")");
   if (have.suppression != key.suppression) return Status::Invalid(path + ": snapshot of other suppression");
 
   auto index = std::make_unique<PeopleIndex>(rules, settings);
@@ -334,7 +337,7 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::ReadSnapshot(const std::string
   // no query can index out of bounds even on a snapshot written by a faulty build.
   const size_t n = x.person_ids_.size(), accounts = x.account_ids_.size();
   if (x.account_of_.size() != n || x.people_.size() != n || x.seniority_.size() != n || x.suppressed_.rows() != n ||
-      x.account_runs_.size() != accounts)
+      x.account_runs_.size() > accounts)  // accounts added after the load from the store have no run
     return damaged("column lengths differ");
   for (uint32_t a : x.account_of_)
     if (a != kNoAccount && a >= accounts) return damaged("account row out of range");

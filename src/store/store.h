@@ -111,6 +111,19 @@ class Store {
   // any tenant; equal texts mean the index would load the same. Index snapshots are
   // valid for one stamp only.
   virtual Result<std::string> IndexStamp() = 0;
+  // What changed for a tenant's people index since `stamp` (an earlier IndexStamp), so
+  // that an index snapshot written at that stamp can be brought up to date instead of
+  // loading everything again.
+  struct IndexChanges {
+    std::vector<int64_t> people;    // added, or their row, an email, basis record or purchase changed
+    std::vector<int64_t> accounts;  // added or changed
+    bool suppression = false;       // a suppression entry was added, changed or removed
+    bool complete = true;           // false: the change log no longer reaches back to `stamp`
+  };
+  virtual Result<IndexChanges> IndexChangesSince(int64_t tenant, std::string_view stamp) = 0;
+  // Forgets the tenant's logged changes up to `stamp` (once a snapshot at that stamp is
+  // written, nothing older is needed; an older snapshot then loads in full).
+  virtual Status PruneIndexChanges(int64_t tenant, std::string_view stamp) = 0;
   // Ids of the people at an account, in id order.
   virtual Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) = 0;
 

@@ -129,6 +129,106 @@ TEST(SqliteStore, PurposesAndRulesVersions) {
   EXPECT_EQ(s.GetTenantSettings(t)->soft_opt_in_months, 12);
 }
 
+
+// The index change log: what changed for a tenant since a stamp, for catching up an
+// index snapshot written at that stamp.
+TEST(SqliteStore, IndexChangesSinceAStampNameWhoChanged) {
+  std::string path = TempDb("index-changes");
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("acme");
+  int64_t other = *s.EnsureTenant("other");
+  Account a;
+  a.domain = "a.example";
+  a.industry = "Software";
+  int64_t acc = *s.UpsertAccount(t, a);
+  auto person = [&](int64_t tenant, const std::string& email) {
+    Person p;
+    p.subject.country = "DE";
+    p.subject.emails = {{email, EmailType::kPersonal, Visibility::kVisible}};
+    p.account_id = tenant == t ? acc : 0;
+    Result<int64_t> id = s.InsertPerson(tenant, p);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  };
+  int64_t p1 = person(t, "one@a.example"), p2 = person(t, "two@a.example"), p3 = person(t, "three@a.example");
+  const std::string s0 = *s.IndexStamp();
+  Result<Store::IndexChanges> none = s.IndexChangesSince(t, s0);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->complete);
+  EXPECT_TRUE(none->people.empty());
+  EXPECT_TRUE(none->accounts.empty());
+  EXPECT_FALSE(none->suppression);
+
+  // One change of each kind, and one in another tenant.
+  int64_t p4 = person(t, "four@a.example");          // a new person
+  Person u = *s.GetPerson(t, p1);                       // an updated person
+  u.subject.country = "FR";
+  ASSERT_TRUE(s.UpdatePerson(t, u).ok());
+  BasisRecord b;
+  b.basis = LawfulBasis::kConsent;
+  b.status = BasisStatus::kWithdrawn;
+  b.scopes = {"marketing"};
+  b.at = 10;
+  ASSERT_TRUE(s.AddBasisRecord(t, p2, &b).ok());         // a new basis record
+  a.id = acc;
+  a.industry = "Retail";
+  ASSERT_EQ(*s.UpsertAccount(t, a), acc);                // a changed account
+  Account fresh;
+  fresh.domain = "b.example";
+  int64_t acc2 = *s.UpsertAccount(t, fresh);             // a new account
+  person(other, "elsewhere@b.example");                  // not this tenant's
+  const std::string s1 = *s.IndexStamp();
+  EXPECT_NE(s1, s0);
+  Result<Store::IndexChanges> c = s.IndexChangesSince(t, s0);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->complete);
+  EXPECT_EQ(c->people, (std::vector<int64_t>{p1, p2, p4}));
+  EXPECT_EQ(c->accounts, (std::vector<int64_t>{acc, acc2}));
+  EXPECT_FALSE(c->suppression);
+  Result<Store::IndexChanges> o = s.IndexChangesSince(other, s0);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->people.size(), 1u);
+  EXPECT_TRUE(o->accounts.empty());
+
+  ASSERT_TRUE(s.AddPurchase(t, p3, {"security", PurchaseKind::kNegotiation, 20}).ok());
+  SuppressionKey key{};
+  key[0] = 7;
+  ASSERT_TRUE(s.AddSuppression(t, {"unsubscribed", key, 30}).ok());
+  c = s.IndexChangesSince(t, s1);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->people, (std::vector<int64_t>{p3}));
+  EXPECT_TRUE(c->accounts.empty());
+  EXPECT_TRUE(c->suppression);
+  EXPECT_FALSE(s.IndexChangesSince(other, s1)->suppression);
+
+  // Pruned up to s1: s1 and later can still catch up, s0 cannot.
+  ASSERT_TRUE(s.PruneIndexChanges(t, s1).ok());
+  EXPECT_FALSE(s.IndexChangesSince(t, s0)->complete);
+  c = s.IndexChangesSince(t, s1);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->complete);
+  EXPECT_EQ(c->people, (std::vector<int64_t>{p3}));
+  EXPECT_TRUE(c->suppression);
+  EXPECT_TRUE(s.IndexChangesSince(other, s0)->complete) << "pruning is per tenant";
+
+  // Stamps of another form or another database are never caught up from.
+  for (const std::string& bad : {std::string("sqlite seq=3 accounts=1 people=4 bases=1 purchases=0"),
+                                 std::string("garbage"), std::string(""), s1 + " "}) {
+    Result<Store::IndexChanges> r = s.IndexChangesSince(t, bad);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->complete) << bad;
+  }
+  EXPECT_FALSE(s.PruneIndexChanges(t, "garbage").ok());
+  std::string path2 = TempDb("index-changes-2");
+  auto store2 = OpenSqliteStore(path2);
+  ASSERT_TRUE(store2.ok());
+  int64_t t2 = *(*store2)->EnsureTenant("acme");
+  EXPECT_FALSE((*store2)->IndexChangesSince(t2, s1)->complete) << "a stamp of another database";
+  EXPECT_NE(*(*store2)->IndexStamp(), s1);
+}
+
 }  // namespace
 }  // namespace fairlead
 

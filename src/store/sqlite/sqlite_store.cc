@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "store/event_log.h"
@@ -113,6 +115,73 @@ CREATE TRIGGER index_stamp_purchases_delete AFTER DELETE ON purchases BEGIN UPDA
 CREATE TRIGGER index_stamp_suppression_update AFTER UPDATE ON suppression BEGIN UPDATE index_stamp SET seq = seq + 1; END;
 CREATE TRIGGER index_stamp_suppression_delete AFTER DELETE ON suppression BEGIN UPDATE index_stamp SET seq = seq + 1; END;
 CREATE TRIGGER index_stamp_suppression_insert AFTER INSERT ON suppression BEGIN UPDATE index_stamp SET seq = seq + 1; END;
+)sql",
+    // 7: the index change log, replacing the counter of 6: every update or delete of
+    // what the people index reads, and every suppression insert, logs which person or
+    // account (or that suppression) changed, so a snapshot can be caught up
+    // (Store::IndexChangesSince). Inserts still show in the largest ids. The log's
+    // AUTOINCREMENT sequence is the stamp's counter (never reused after pruning); the
+    // stamp's text changes form ("log=" for "seq="), so no snapshot keyed by 6's
+    // counter is ever taken as current or caught up. The store's random identity is in
+    // the stamp too: a snapshot never matches another database that reached the same
+    // counts.
+    R"sql(
+DROP TRIGGER index_stamp_accounts_update;
+DROP TRIGGER index_stamp_accounts_delete;
+DROP TRIGGER index_stamp_people_update;
+DROP TRIGGER index_stamp_people_delete;
+DROP TRIGGER index_stamp_emails_update;
+DROP TRIGGER index_stamp_emails_delete;
+DROP TRIGGER index_stamp_basis_records_update;
+DROP TRIGGER index_stamp_basis_records_delete;
+DROP TRIGGER index_stamp_purchases_update;
+DROP TRIGGER index_stamp_purchases_delete;
+DROP TRIGGER index_stamp_suppression_update;
+DROP TRIGGER index_stamp_suppression_delete;
+DROP TRIGGER index_stamp_suppression_insert;
+CREATE TABLE index_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id INTEGER NOT NULL,
+  kind TEXT NOT NULL, ref INTEGER NOT NULL);
+CREATE INDEX index_changes_tenant ON index_changes (tenant_id, seq);
+CREATE TABLE index_changes_pruned (tenant_id INTEGER PRIMARY KEY, upto INTEGER NOT NULL);
+CREATE TABLE store_identity (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL);
+INSERT INTO store_identity VALUES (1, lower(hex(randomblob(16))));
+DROP TABLE index_stamp;
+CREATE TRIGGER index_changes_accounts_update AFTER UPDATE ON accounts BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'account', NEW.id);
+  INSERT INTO index_changes (tenant_id, kind, ref) SELECT OLD.tenant_id, 'account', OLD.id
+    WHERE OLD.tenant_id <> NEW.tenant_id OR OLD.id <> NEW.id; END;
+CREATE TRIGGER index_changes_accounts_delete AFTER DELETE ON accounts BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'account', OLD.id); END;
+CREATE TRIGGER index_changes_people_update AFTER UPDATE ON people BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'person', NEW.id);
+  INSERT INTO index_changes (tenant_id, kind, ref) SELECT OLD.tenant_id, 'person', OLD.id
+    WHERE OLD.tenant_id <> NEW.tenant_id OR OLD.id <> NEW.id; END;
+CREATE TRIGGER index_changes_people_delete AFTER DELETE ON people BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'person', OLD.id); END;
+CREATE TRIGGER index_changes_emails_update AFTER UPDATE ON emails BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'person', NEW.person_id);
+  INSERT INTO index_changes (tenant_id, kind, ref) SELECT OLD.tenant_id, 'person', OLD.person_id
+    WHERE OLD.tenant_id <> NEW.tenant_id OR OLD.person_id <> NEW.person_id; END;
+CREATE TRIGGER index_changes_emails_delete AFTER DELETE ON emails BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'person', OLD.person_id); END;
+CREATE TRIGGER index_changes_basis_records_update AFTER UPDATE ON basis_records BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'person', NEW.person_id);
+  INSERT INTO index_changes (tenant_id, kind, ref) SELECT OLD.tenant_id, 'person', OLD.person_id
+    WHERE OLD.tenant_id <> NEW.tenant_id OR OLD.person_id <> NEW.person_id; END;
+CREATE TRIGGER index_changes_basis_records_delete AFTER DELETE ON basis_records BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'person', OLD.person_id); END;
+CREATE TRIGGER index_changes_purchases_update AFTER UPDATE ON purchases BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'person', NEW.person_id);
+  INSERT INTO index_changes (tenant_id, kind, ref) SELECT OLD.tenant_id, 'person', OLD.person_id
+    WHERE OLD.tenant_id <> NEW.tenant_id OR OLD.person_id <> NEW.person_id; END;
+CREATE TRIGGER index_changes_purchases_delete AFTER DELETE ON purchases BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'person', OLD.person_id); END;
+CREATE TRIGGER index_changes_suppression_update AFTER UPDATE ON suppression BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'suppression', 0); END;
+CREATE TRIGGER index_changes_suppression_delete AFTER DELETE ON suppression BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (OLD.tenant_id, 'suppression', 0); END;
+CREATE TRIGGER index_changes_suppression_insert AFTER INSERT ON suppression BEGIN
+  INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'suppression', 0); END;
 )sql",
 };
 
@@ -483,7 +552,7 @@ class SqliteStore final : public Store {
   }
 
   // Only with the person's own row written in the same transaction (InsertPerson,
-  // UpdatePerson): the index stamp sees emails through that row (migration 6).
+  // UpdatePerson): the index change log sees emails through that row (migration 7).
   Status WriteEmails(int64_t tenant, int64_t person, const std::vector<EmailAddress>& emails) {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO emails (tenant_id, address, person_id, type, visibility, position) "
@@ -725,18 +794,116 @@ class SqliteStore final : public Store {
     return n;
   }
 
+  // The stamp: the store's identity, the change log's counter and the largest ids of
+  // the tables whose inserts are not logged.
+  struct Stamp {
+    std::string store;
+    int64_t log = 0, accounts = 0, people = 0, bases = 0, purchases = 0;
+  };
+  static std::string StampText(const Stamp& t) {
+    return "sqlite " + t.store + " log=" + std::to_string(t.log) + " accounts=" + std::to_string(t.accounts) +
+           " people=" + std::to_string(t.people) + " bases=" + std::to_string(t.bases) +
+           " purchases=" + std::to_string(t.purchases);
+  }
+  static std::optional<Stamp> ParseStamp(std::string_view text) {
+    Stamp t;
+    char store[64] = {};
+    long long v[5];
+    std::string copy(text);
+    int end = 0;
+    if (std::sscanf(copy.c_str(), "sqlite %63s log=%lld accounts=%lld people=%lld bases=%lld purchases=%lld%n", store,
+                    &v[0], &v[1], &v[2], &v[3], &v[4], &end) != 6 ||
+        static_cast<size_t>(end) != copy.size())
+      return std::nullopt;
+    t.store = store;
+    t.log = v[0], t.accounts = v[1], t.people = v[2], t.bases = v[3], t.purchases = v[4];
+    if (StampText(t) != text) return std::nullopt;
+    return t;
+  }
+
   Result<std::string> IndexStamp() override {
     Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT (SELECT seq FROM index_stamp), (SELECT MAX(id) FROM accounts), "
-                               "(SELECT MAX(id) FROM people), (SELECT MAX(id) FROM basis_records), "
-                               "(SELECT MAX(id) FROM purchases)"));
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT (SELECT token FROM store_identity), "
+                               "(SELECT seq FROM sqlite_sequence WHERE name = 'index_changes'), "
+                               "(SELECT MAX(id) FROM accounts), (SELECT MAX(id) FROM people), "
+                               "(SELECT MAX(id) FROM basis_records), (SELECT MAX(id) FROM purchases)"));
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
-    std::string stamp = "sqlite seq=" + std::to_string(q->Int(0));
-    const char* names[] = {"accounts", "people", "bases", "purchases"};
-    for (int i = 0; i < 4; ++i) stamp += std::string(" ") + names[i] + "=" + std::to_string(q->OptInt(i + 1).value_or(0));
+    Stamp t;
+    t.store = q->Text(0);
+    t.log = q->OptInt(1).value_or(0);
+    t.accounts = q->OptInt(2).value_or(0);
+    t.people = q->OptInt(3).value_or(0);
+    t.bases = q->OptInt(4).value_or(0);
+    t.purchases = q->OptInt(5).value_or(0);
     q->Reset();
-    return stamp;
+    return StampText(t);
+  }
+
+  Result<IndexChanges> IndexChangesSince(int64_t tenant, std::string_view stamp) override {
+    IndexChanges out;
+    std::optional<Stamp> since = ParseStamp(stamp);
+    Result<std::string> now_text = IndexStamp();
+    if (!now_text.ok()) return now_text.status();
+    std::optional<Stamp> now = ParseStamp(*now_text);
+    if (!since || !now || since->store != now->store || since->log > now->log) {
+      out.complete = false;  // another database, or another form of stamp
+      return out;
+    }
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT upto FROM index_changes_pruned WHERE tenant_id = ?"));
+    q->Bind(1, tenant);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    int64_t pruned = *row ? q->Int(0) : 0;
+    q->Reset();
+    if (since->log < pruned) {
+      out.complete = false;
+      return out;
+    }
+    auto ids = [&](const char* sql, int64_t after, std::vector<int64_t>* into) -> Status {
+      Stmt* s;
+      FL_RETURN_IF_ERROR(Get(&s, sql));
+      s->Bind(1, after).Bind(2, tenant);
+      return Rows(s, [&](const Stmt& r) { into->push_back(r.Int(0)); });
+    };
+    FL_RETURN_IF_ERROR(ids("SELECT id FROM people WHERE id > ? AND tenant_id = ?", since->people, &out.people));
+    FL_RETURN_IF_ERROR(
+        ids("SELECT person_id FROM basis_records WHERE id > ? AND tenant_id = ?", since->bases, &out.people));
+    FL_RETURN_IF_ERROR(
+        ids("SELECT person_id FROM purchases WHERE id > ? AND tenant_id = ?", since->purchases, &out.people));
+    FL_RETURN_IF_ERROR(ids("SELECT id FROM accounts WHERE id > ? AND tenant_id = ?", since->accounts, &out.accounts));
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT kind, ref FROM index_changes WHERE tenant_id = ? AND seq > ?"));
+    q->Bind(1, tenant).Bind(2, since->log);
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      std::string kind = r.Text(0);
+      if (kind == "person") out.people.push_back(r.Int(1));
+      else if (kind == "account") out.accounts.push_back(r.Int(1));
+      else out.suppression = true;
+    }));
+    for (std::vector<int64_t>* v : {&out.people, &out.accounts}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    return out;
+  }
+
+  Status PruneIndexChanges(int64_t tenant, std::string_view stamp) override {
+    std::optional<Stamp> upto = ParseStamp(stamp);
+    if (!upto) return Status::Invalid("not an index stamp of this store: " + std::string(stamp));
+    FL_RETURN_IF_ERROR(Begin());
+    Stmt* q;
+    Status s = Get(&q, "DELETE FROM index_changes WHERE tenant_id = ? AND seq <= ?");
+    if (s.ok()) s = q->Bind(1, tenant).Bind(2, upto->log).Run();
+    if (s.ok())
+      s = Get(&q, "INSERT INTO index_changes_pruned VALUES (?, ?) "
+                  "ON CONFLICT (tenant_id) DO UPDATE SET upto = MAX(upto, excluded.upto)");
+    if (s.ok()) s = q->Bind(1, tenant).Bind(2, upto->log).Run();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
   }
 
   Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) override {
