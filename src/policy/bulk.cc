@@ -8,12 +8,14 @@
 namespace fairlead {
 namespace {
 
-// The first instant T > from with SubtractMonths(T, months) > purchase (monotone in T).
+// The first instant T > purchase with SubtractMonths(T, months) >= purchase, when the
+// purchase leaves the window (readings 13: it counts while strictly after the cutoff;
+// monotone in T).
 Time WindowEnd(Time purchase, int months) {
   Time lo = purchase, hi = purchase + (static_cast<int64_t>(months) * 31 + 2) * kSecondsPerDay;
   while (lo + 1 < hi) {
     Time mid = lo + (hi - lo) / 2;
-    (SubtractMonths(mid, months) > purchase ? hi : lo) = mid;
+    (SubtractMonths(mid, months) >= purchase ? hi : lo) = mid;
   }
   return hi;
 }
@@ -42,7 +44,7 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
     std::optional<Time> newest;
     if (s.collected_at && *s.collected_at <= at) newest = s.collected_at;
     for (const BasisRecord& r : s.bases)  // exactly the records Decide ages from
-      if (r.at <= at && RecordCoversPurpose(r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
+      if (r.at <= at && RecordRenewsRetention(r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
     if (newest) consider(*newest + static_cast<int64_t>(*purpose->retention_days) * kSecondsPerDay + 1);
   }
   if (!s.purchases.empty()) {

@@ -93,6 +93,19 @@ bool CoversPurpose(const BasisRecord& r, std::string_view purpose_id) {
                      [&](const std::string& s) { return ScopeCovers(s, purpose_id); });
 }
 
+// Country codes compared without regard to ASCII case.
+bool SameCode(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x >= 'a' && x <= 'z' ? x - 32 : x) == (y >= 'a' && y <= 'z' ? y - 32 : y);
+         });
+}
+
+// Retention is renewed only by a record whose scope names the purpose (or a prefix
+// of it): an unscoped record, which can deny everything, renews nothing (readings 6).
+bool RenewsRetention(const BasisRecord& r, std::string_view purpose_id) {
+  return !r.scopes.empty() && CoversPurpose(r, purpose_id);
+}
+
 bool CoversChannel(const BasisRecord& r, Channel c) {
   if (!r.channels_given) return Unscoped(r);
   return (r.channels & ChannelBit(c)) != 0;
@@ -181,7 +194,7 @@ bool Engine::RetentionExpired() const {
   std::optional<Time> newest;
   if (Before(s_.collected_at, req_.at)) newest = s_.collected_at;
   for (const BasisRecord& r : s_.bases)
-    if (r.at <= req_.at && CoversPurpose(r, p->id) && (!newest || r.at > *newest)) newest = r.at;
+    if (r.at <= req_.at && RenewsRetention(r, p->id) && (!newest || r.at > *newest)) newest = r.at;
   if (!newest) return false;
   return req_.at - *newest > static_cast<int64_t>(*p->retention_days) * kSecondsPerDay;
 }
@@ -223,10 +236,13 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     if (req_.explain) d_.evidence.push_back("latest consent for this purpose and channel: " + DescribeRecord(*consent));
     if (consent->status == BasisStatus::kWithdrawn) return Deny(Reason::kConsentWithdrawn, "GDPR Art. 7(3)");
     if (consent->status == BasisStatus::kGranted && !IsExpired(*consent, at)) {
-      std::string_view a2 = CountryAlpha2(s_.country);
-      bool doi = purpose.requires_double_opt_in ||
+      // Country codes compare without regard to case; an unknown country (missing or not
+      // an ISO code) may be one that requires double opt-in, so it does (readings 5, 19).
+      const bool known = !s_.country.empty() && NormalizeCountry(s_.country).ok();
+      const std::string_view a2 = CountryAlpha2(s_.country);
+      bool doi = purpose.requires_double_opt_in || !known ||
                  std::any_of(tenant_.double_opt_in_countries.begin(), tenant_.double_opt_in_countries.end(),
-                             [&](const std::string& c) { return !s_.country.empty() && (c == a2 || c == s_.country); });
+                             [&](const std::string& c) { return SameCode(c, a2) || SameCode(c, s_.country); });
       if (!doi || Before(consent->confirmed_at, at))
         return AllowMarketing(Reason::kConsent, LawfulBasis::kConsent, "GDPR Art. 6(1)(a)");
       unconfirmed_ = true;
@@ -254,7 +270,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     for (const Purchase& p : s_.purchases) {
       bool kind_ok = p.kind == PurchaseKind::kSale ||
                      (p.kind == PurchaseKind::kNegotiation && row->soft_opt_in == SoftOptIn::kNegotiation);
-      if (p.at <= at && p.at >= cutoff && p.family == purpose.family && kind_ok) {
+      if (p.at <= at && p.at > cutoff && p.family == purpose.family && kind_ok) {
         if (req_.explain) d_.evidence.push_back("purchase (" + std::string(Name(p.kind)) + ", family " + p.family + ", at " +
                               FormatTime(p.at) + ") within " + std::to_string(window) + " months");
         return AllowMarketing(Reason::kSoftOptIn, LawfulBasis::kLegitimateInterest, row_ref);
@@ -318,8 +334,12 @@ Result<Decision> Engine::Run() {
                 std::to_string(*req_.purpose->retention_days) + " days for " + req_.purpose->id);
 
   const Destination* dest = req_.destination;
-  if (moves && dest && !dest->region.empty() && rules_.IsProtectedOrigin(s_.country)) {
+  // A subject whose country is unknown (missing or not an ISO code) may be in the EEA,
+  // GB or CH: the transfer rule applies to them too (readings 7).
+  const bool origin_unknown = s_.country.empty() || !NormalizeCountry(s_.country).ok();
+  if (moves && dest && !dest->region.empty() && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
     std::string ref;
+    if (origin_unknown) d_.rule_refs.push_back("transfer: unknown country '" + s_.country + "' read as EEA/GB/CH");
     if (rules_.TransferNeedsMechanism(s_.country, dest->region, dest->us_certified, req_.at, &ref)) {
       if (dest->transfer_mechanism == TransferMechanism::kScc) {
         Oblige(Obligation::kTransferUnderScc);
@@ -393,6 +413,10 @@ Result<Decision> Engine::Run() {
 
 bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id) {
   return CoversPurpose(record, purpose_id);
+}
+
+bool RecordRenewsRetention(const BasisRecord& record, std::string_view purpose_id) {
+  return RenewsRetention(record, purpose_id);
 }
 
 Result<Decision> Decide(const Rules& rules, const DecisionRequest& request) {

@@ -128,9 +128,10 @@ Result<BasisRecord> BasisFromJson(const json& j, const std::string& path, int64_
   r.Word("status", &b.status);
   r.Strings("scope", &b.scopes);
   if (const json* ch = r.Get("channels")) {
-    b.channels_given = true;
     std::vector<std::string> words;
     r.Strings("channels", &words);
+    // An empty list reads as no channels given, like an empty scope (readings 2).
+    b.channels_given = !words.empty();
     for (const std::string& w : words) {
       Channel c;
       if (!Parse(w, &c)) r.Fail("channels", "'" + w + "' is not one of " + Choices<Channel>());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "policy/bulk.h"
 #include "policy/decide.h"
 #include "policy/rules.h"
 
@@ -225,6 +226,83 @@ TEST_F(DecideProperties, AWithdrawalAfterAGrantAlwaysDenies) {
       }
     }
   }
+}
+
+
+// NextChange (what the index's eligibility sets wait for) never names an instant later
+// than the first change of the decision: from `at` up to one second before it, every
+// decision equals the one at `at`. The times probed sit just before the edges where a
+// decision flips (a purchase leaving a soft opt-in window, data passing its retention,
+// a grant expiring), so an edge computed a second late fails.
+TEST_F(DecideProperties, TheDecisionHoldsUntilTheNextChange) {
+  Random r(7);
+  const Action actions[] = {Action::kContact, Action::kView, Action::kTrack};
+  const TenantSettings tenant;
+  int edges = 0, changed_at_edge = 0, soft_opt_in_ends = 0;
+  for (int i = 0; i < 6000; ++i) {
+    Subject s = RandomSubject(r);
+    s.erased = s.restricted = false;
+    Purpose p = RandomPurpose(r);
+    if (r.Chance(50)) p.retention_days = 30 + r.Int(700);
+    Action action = actions[r.Int(3)];
+    if (action == Action::kTrack) p.kind = PurposeKind::kAnalytics;
+    Channel channel = static_cast<Channel>(r.Int(4));
+    if (r.Chance(40)) {  // a consumer whose only basis can be a soft opt-in
+      static const std::vector<std::string> kSoft = {"IE", "GB", "SE", "NL", "CA"};
+      s.country = r.Pick(kSoft);
+      s.recipient = Recipient::kConsumer;
+      s.opt_out_offered_at_collection = true;
+      s.objected_direct_marketing_at.reset();
+      s.bases.clear();
+      s.purchases = {{"security", r.Chance(70) ? PurchaseKind::kSale : PurchaseKind::kNegotiation,
+                      kAt - r.Int(1200) * kSecondsPerDay}};
+      p.id = "marketing.security";
+      p.kind = PurposeKind::kMarketing;
+      p.family = "security";
+      action = Action::kContact;
+      channel = Channel::kEmail;
+      s.emails = {{"p@x.com", EmailType::kPersonal, Visibility::kVisible}};
+    }
+    // An edge: a window's end, the retention's end, or an expiry; probed a little before.
+    std::vector<Time> candidates;
+    for (const Purchase& pu : s.purchases)
+      for (int months : {6, 12, 24, 36}) candidates.push_back(SubtractMonths(pu.at, -months));
+    if (p.retention_days && s.collected_at) candidates.push_back(*s.collected_at + *p.retention_days * kSecondsPerDay);
+    for (const BasisRecord& b : s.bases) {
+      if (b.expires_at) candidates.push_back(*b.expires_at);
+      if (p.retention_days) candidates.push_back(b.at + *p.retention_days * kSecondsPerDay);
+    }
+    if (candidates.empty()) continue;
+    const Time edge = candidates[static_cast<size_t>(r.Int(static_cast<int>(candidates.size())))];
+    const Time at = edge - r.Int(3) * kSecondsPerDay - r.Int(2);
+    auto decide = [&](Time t) {
+      DecisionRequest req;
+      req.subject = &s;
+      req.purpose = &p;
+      req.action = action;
+      req.channel = channel;
+      req.role = Role::kAdmin;
+      req.tenant = &tenant;
+      req.at = t;
+      Result<Decision> d = Decide(rules_, req);
+      EXPECT_TRUE(d.ok());
+      return d.ok() ? *d : Decision();
+    };
+    const Time next = NextChange(rules_, s, &p, &tenant, at);
+    ASSERT_GT(next, at);
+    if (next == kNever) continue;
+    const Decision before = decide(at), last = decide(next - 1);
+    ++edges;
+    ASSERT_EQ(last.allow, before.allow) << "subject " << i << ": the decision changed before " << FormatTime(next);
+    ASSERT_EQ(last.reasons, before.reasons) << "subject " << i << ": the decision changed before " << FormatTime(next);
+    if (decide(next).reasons != before.reasons) {
+      ++changed_at_edge;
+      if (before.reasons[0] == Reason::kSoftOptIn) ++soft_opt_in_ends;
+    }
+  }
+  EXPECT_GT(edges, 3000);
+  EXPECT_GT(changed_at_edge, 100) << "the probes must reach edges where the decision flips";
+  EXPECT_GT(soft_opt_in_ends, 50) << "and soft opt-in windows ending";
 }
 
 }  // namespace
