@@ -171,7 +171,8 @@ class Engine {
     if (std::find(d_.obligations.begin(), d_.obligations.end(), o) == d_.obligations.end())
       d_.obligations.push_back(o);
   }
-  bool RetentionExpired() const;
+  // With `why`, says which time the age counts from (for the explanation).
+  bool RetentionExpired(std::string* why = nullptr) const;
   Result<Decision> Contact(const Purpose& purpose, Channel channel);
   Result<Decision> Marketing(const Purpose& purpose, Channel channel);
   RecipientClass ClassFor(Channel channel) const;
@@ -188,15 +189,24 @@ class Engine {
 
 const TenantSettings Engine::kDefaultTenant{};
 
-bool Engine::RetentionExpired() const {
+bool Engine::RetentionExpired(std::string* why) const {
   const Purpose* p = req_.purpose;
   if (!p || !p->retention_days) return false;
   std::optional<Time> newest;
+  const BasisRecord* from = nullptr;  // null: collected_at
   if (Before(s_.collected_at, req_.at)) newest = s_.collected_at;
   for (const BasisRecord& r : s_.bases)
-    if (r.at <= req_.at && RenewsRetention(r, p->id) && (!newest || r.at > *newest)) newest = r.at;
+    if (r.at <= req_.at && RenewsRetention(r, p->id) && (!newest || r.at > *newest)) {
+      newest = r.at;
+      from = &r;
+    }
   if (!newest) return false;
-  return req_.at - *newest > static_cast<int64_t>(*p->retention_days) * kSecondsPerDay;
+  const bool expired = req_.at - *newest > static_cast<int64_t>(*p->retention_days) * kSecondsPerDay;
+  if (expired && why)
+    *why = "the newest date the data counts from is " + FormatTime(*newest) + " (" +
+           (from ? "basis record: " + DescribeRecord(*from) : std::string("collected_at")) + "), more than " +
+           std::to_string(*p->retention_days) + " days before " + FormatTime(req_.at);
+  return expired;
 }
 
 RecipientClass Engine::ClassFor(Channel channel) const {
@@ -329,9 +339,12 @@ Result<Decision> Engine::Run() {
   if (moves && req_.role != Role::kAdmin) return Deny(Reason::kRoleForbids, "role " + std::string(Name(req_.role)));
   if (s_.restricted && !admin_view) return Deny(Reason::kProcessingRestricted, "GDPR Art. 18");
   if (req_.suppressed && !admin_view) return Deny(Reason::kSuppressed, "suppression list");
-  if (RetentionExpired() && !admin_view)
+  std::string aged;
+  if (!admin_view && RetentionExpired(req_.explain ? &aged : nullptr)) {
+    if (req_.explain) d_.evidence.push_back(aged);
     return Deny(Reason::kRetentionExpired, "GDPR Art. 5(1)(e); retention " +
                 std::to_string(*req_.purpose->retention_days) + " days for " + req_.purpose->id);
+  }
 
   const Destination* dest = req_.destination;
   // A subject whose country is unknown (missing or not an ISO code) may be in the EEA,

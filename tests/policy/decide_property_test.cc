@@ -229,6 +229,48 @@ TEST_F(DecideProperties, AWithdrawalAfterAGrantAlwaysDenies) {
 }
 
 
+TEST_F(DecideProperties, RetentionExpiryNamesTheDateTheAgeCountsFrom) {
+  Subject s;
+  s.country = "DE";
+  s.collected_at = 1672531200;  // 2023-01-01
+  BasisRecord b;
+  b.id = 7;
+  b.basis = LawfulBasis::kConsent;
+  b.status = BasisStatus::kWithdrawn;
+  b.scopes = {"marketing"};
+  b.at = 1685577600;  // 2023-06-01: newer, renews the age
+  s.bases = {b};
+  BasisRecord unscoped = b;
+  unscoped.id = 8;
+  unscoped.scopes.clear();
+  unscoped.at = 1704067200;  // 2024-01-01: without a scope, renews nothing
+  s.bases.push_back(unscoped);
+  Purpose p;
+  p.id = "marketing.security";
+  p.kind = PurposeKind::kMarketing;
+  p.retention_days = 365;
+  DecisionRequest req;
+  req.explain = true;
+  req.subject = &s;
+  req.purpose = &p;
+  req.action = Action::kView;
+  req.role = Role::kReadOnly;
+  req.at = 1748736000;  // 2025-06-01
+  Result<Decision> d = Decide(rules_, req);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->reasons, std::vector<Reason>{Reason::kRetentionExpired});
+  ASSERT_EQ(d->evidence.size(), 1u);
+  EXPECT_NE(d->evidence[0].find("2023-06-01"), std::string::npos) << d->evidence[0];
+  EXPECT_NE(d->evidence[0].find("basis record"), std::string::npos) << d->evidence[0];
+  EXPECT_NE(d->evidence[0].find("365 days"), std::string::npos) << d->evidence[0];
+  s.bases.clear();
+  d = Decide(rules_, req);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->evidence.size(), 1u);
+  EXPECT_NE(d->evidence[0].find("2023-01-01"), std::string::npos) << d->evidence[0];
+  EXPECT_NE(d->evidence[0].find("collected_at"), std::string::npos) << d->evidence[0];
+}
+
 // NextChange (what the index's eligibility sets wait for) never names an instant later
 // than the first change of the decision: from `at` up to one second before it, every
 // decision equals the one at `at`. The times probed sit just before the edges where a
