@@ -153,8 +153,11 @@ void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view senior
   for (const EmailAddress& e : s.emails)
     c.email_kinds |= static_cast<uint8_t>(1u << (static_cast<int>(e.type) * 3 + static_cast<int>(e.visibility)));
   c.first_record = static_cast<uint32_t>(records_.size());
-  c.n_records = static_cast<uint16_t>(std::min<size_t>(s.bases.size(), UINT16_MAX));
-  for (size_t i = 0; i < c.n_records; ++i) {
+  // Every record and purchase is kept, however many: the bulk form must see what Decide sees.
+  const uint32_t n_records = static_cast<uint32_t>(std::min<size_t>(s.bases.size(), UINT32_MAX));
+  const uint32_t n_purchases = static_cast<uint32_t>(std::min<size_t>(s.purchases.size(), UINT32_MAX));
+  c.SetCounts(n_records, n_purchases);
+  for (size_t i = 0; i < n_records; ++i) {
     const BasisRecord& b = s.bases[i];
     std::string scopes;
     for (size_t k = 0; k < b.scopes.size(); ++k) scopes += (k ? "\x1f" : "") + b.scopes[k];
@@ -163,8 +166,7 @@ void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view senior
                         static_cast<uint8_t>(b.channels_given ? 1 : 0)});
   }
   c.first_purchase = static_cast<uint32_t>(purchases_.size());
-  c.n_purchases = static_cast<uint16_t>(std::min<size_t>(s.purchases.size(), UINT16_MAX));
-  for (size_t i = 0; i < c.n_purchases; ++i)
+  for (size_t i = 0; i < n_purchases; ++i)
     purchases_.push_back({s.purchases[i].at, families_.Intern(s.purchases[i].family),
                           static_cast<uint8_t>(s.purchases[i].kind)});
   people_[row] = c;
@@ -212,8 +214,8 @@ void PeopleIndex::FillSubject(uint32_t row, Subject* out) const {
     if (c.email_kinds & (1u << k))
       s.emails.push_back({"", static_cast<EmailType>(k / 3), static_cast<Visibility>(k % 3)});
   // Assigned in place (strings and vectors keep their capacity when `out` is reused).
-  s.bases.resize(c.n_records);
-  for (uint32_t k = 0; k < c.n_records; ++k) {
+  s.bases.resize(c.Records());
+  for (uint32_t k = 0; k < c.Records(); ++k) {
     const uint32_t i = c.first_record + k;
     const CompactRecord& r = records_[i];
     BasisRecord& b = s.bases[k];
@@ -237,8 +239,8 @@ void PeopleIndex::FillSubject(uint32_t row, Subject* out) const {
     b.expires_at = opt(r.expires_at);
     b.evidence.clear();
   }
-  s.purchases.resize(c.n_purchases);
-  for (uint32_t k = 0; k < c.n_purchases; ++k) {
+  s.purchases.resize(c.Purchases());
+  for (uint32_t k = 0; k < c.Purchases(); ++k) {
     const CompactPurchase& p = purchases_[c.first_purchase + k];
     s.purchases[k].family = families_.Name(p.family);
     s.purchases[k].kind = static_cast<PurchaseKind>(p.kind);

@@ -168,10 +168,16 @@ class PeopleIndex {
   struct CompactPerson {
     Time collected_at, notice_at, objected_at;  // kNone when absent
     uint32_t first_record, first_purchase;
-    uint16_t n_records, n_purchases;
+    uint16_t n_records, n_purchases;  // the low 16 bits of the counts
     uint16_t country, function;
     uint8_t recipient, stage, flags, email_kinds;  // flags: opt-out offered, restricted, do-not-sell, erased
-    uint32_t filler = 0;
+    uint16_t n_records_hi = 0, n_purchases_hi = 0;  // the high 16 bits (0 in snapshots of older builds)
+    uint32_t Records() const { return n_records | uint32_t{n_records_hi} << 16; }
+    uint32_t Purchases() const { return n_purchases | uint32_t{n_purchases_hi} << 16; }
+    void SetCounts(uint32_t records, uint32_t purchases) {
+      n_records = static_cast<uint16_t>(records), n_records_hi = static_cast<uint16_t>(records >> 16);
+      n_purchases = static_cast<uint16_t>(purchases), n_purchases_hi = static_cast<uint16_t>(purchases >> 16);
+    }
   };
   static constexpr Time kNone = INT64_MIN;
 

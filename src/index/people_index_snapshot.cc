@@ -364,8 +364,8 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::ReadSnapshot(const std::string
     const CompactPerson& c = x.people_[row];
     if (c.country >= x.countries_.size() || c.function >= x.functions_.size() ||
         x.seniority_[row] >= x.seniorities_.size() ||
-        uint64_t{c.first_record} + c.n_records > x.records_.size() ||
-        uint64_t{c.first_purchase} + c.n_purchases > x.purchases_.size())
+        uint64_t{c.first_record} + c.Records() > x.records_.size() ||
+        uint64_t{c.first_purchase} + c.Purchases() > x.purchases_.size())
       return damaged("person record out of range");
   }
   for (const CompactRecord& rec : x.records_)

@@ -167,6 +167,63 @@ TEST_F(PeopleIndexTest, AddBasisRecordAgreesWithDecide) {
   ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt + 200 * kDay, false, "later"));
 }
 
+TEST_F(PeopleIndexTest, EveryRecordCountsPastSixtyFiveThousand) {
+  // More basis records and purchases than 16 bits count, the deciding ones last: the
+  // bulk form and DecideRow must see them all, as Decide does, also after a snapshot.
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(2));
+  Random r(78);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 10, kAt));
+  Person p = RandomPerson(r, kAt);
+  p.subject.country = "DE";
+  p.subject.recipient = Recipient::kConsumer;
+  p.subject.objected_direct_marketing_at.reset();
+  p.subject.bases.clear();
+  p.subject.purchases.clear();
+  const int64_t id = Insert(p);
+  ASSERT_GT(id, 0);
+  p.subject.id = id;
+  BasisRecord grant;
+  grant.basis = LawfulBasis::kConsent;
+  grant.status = BasisStatus::kGranted;
+  grant.scopes = {"marketing"};
+  grant.channels = ChannelBit(Channel::kEmail);
+  grant.channels_given = true;
+  grant.at = kAt - 400 * kDay;
+  grant.confirmed_at = grant.at + kDay;
+  for (int i = 0; i < 70000; ++i) p.subject.bases.push_back(grant);
+  BasisRecord withdrawal = grant;
+  withdrawal.status = BasisStatus::kWithdrawn;
+  withdrawal.confirmed_at.reset();
+  withdrawal.at = kAt - 10 * kDay;
+  p.subject.bases.push_back(withdrawal);  // record 70,001 decides: withdrawn
+  for (int i = 0; i < 66000; ++i) p.subject.purchases.push_back({"security", PurchaseKind::kSale, kAt - 900 * kDay});
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  index->Upsert(p, false);
+  const uint32_t row = *index->RowOf(id);
+  Subject back = index->SubjectOf(row);
+  EXPECT_EQ(back.bases.size(), 70001u);
+  EXPECT_EQ(back.purchases.size(), 66000u);
+  int withdrawn = 0;
+  for (const Key& key : AllKeys()) {
+    const Purpose& purpose = purposes_.at(key.purpose);
+    Decision want = Expected(p.subject, purpose, key, false, kAt);
+    withdrawn += !want.reasons.empty() && want.reasons[0] == Reason::kConsentWithdrawn;
+    EXPECT_EQ(index->Eligible(purpose, key.channel, key.action, key.role, kAt).Test(row), want.allow) << KeyName(key);
+    Decision got = index->DecideRow(row, &purpose, key.channel, key.action, key.role, kAt);
+    EXPECT_EQ(Diff(got, want), "") << KeyName(key);
+  }
+  EXPECT_GT(withdrawn, 0) << "the last record must decide somewhere";
+  Result<std::string> stamp = store_->IndexStamp();
+  ASSERT_TRUE(stamp.ok());
+  const std::string path = dir_ + "/many.snapshot";
+  const PeopleIndex::SnapshotKey key = PeopleIndex::KeyFor(tenant_, *stamp, *hasher_, suppression_);
+  ASSERT_TRUE(index->WriteSnapshot(path, key).ok());
+  Result<std::unique_ptr<PeopleIndex>> read = PeopleIndex::ReadSnapshot(path, key, rules_, settings_);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ((*read)->SubjectOf(*(*read)->RowOf(id)).bases.size(), 70001u);
+}
+
 TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterRandomWrites) {
   ASSERT_NO_FATAL_FAILURE(AddAccounts(6));
   Random r(77);
