@@ -11,11 +11,14 @@ namespace {
 // The first instant T > purchase with SubtractMonths(T, months) >= purchase, when the
 // purchase leaves the window (readings 13: it counts while strictly after the cutoff;
 // monotone in T).
-Time WindowEnd(Time purchase, int months) {
+// With `includes_cutoff` (the other reading), the first T with SubtractMonths(T) > purchase.
+Time WindowEnd(Time purchase, int months, bool includes_cutoff) {
   Time lo = purchase, hi = purchase + (static_cast<int64_t>(months) * 31 + 2) * kSecondsPerDay;
   while (lo + 1 < hi) {
     Time mid = lo + (hi - lo) / 2;
-    (SubtractMonths(mid, months) >= purchase ? hi : lo) = mid;
+    const Time cutoff = SubtractMonths(mid, months);
+    const bool left = includes_cutoff ? cutoff > purchase : cutoff >= purchase;
+    (left ? hi : lo) = mid;
   }
   return hi;
 }
@@ -44,7 +47,7 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
     std::optional<Time> newest;
     if (s.collected_at && *s.collected_at <= at) newest = s.collected_at;
     for (const BasisRecord& r : s.bases)  // exactly the records Decide ages from
-      if (r.at <= at && RecordRenewsRetention(r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
+      if (r.at <= at && RecordRenewsRetention(rules, r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
     if (newest) consider(*newest + static_cast<int64_t>(*purpose->retention_days) * kSecondsPerDay + 1);
   }
   if (!s.purchases.empty()) {
@@ -53,7 +56,7 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
       if (row.window_months) windows.insert(*row.window_months);
     for (const Purchase& p : s.purchases)
       if (p.at <= at)
-        for (int w : windows) consider(WindowEnd(p.at, w));
+        for (int w : windows) consider(WindowEnd(p.at, w, rules.readings.soft_opt_in_window_includes_cutoff));
   }
   // Rule rows, adequacy decisions and US frameworks start and end at dates too.
   for (const MarketingRow& row : rules.rows) {

@@ -196,7 +196,7 @@ bool Engine::RetentionExpired(std::string* why) const {
   const BasisRecord* from = nullptr;  // null: collected_at
   if (Before(s_.collected_at, req_.at)) newest = s_.collected_at;
   for (const BasisRecord& r : s_.bases)
-    if (r.at <= req_.at && RenewsRetention(r, p->id) && (!newest || r.at > *newest)) {
+    if (r.at <= req_.at && RecordRenewsRetention(rules_, r, p->id) && (!newest || r.at > *newest)) {
       newest = r.at;
       from = &r;
     }
@@ -250,7 +250,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       // an ISO code) may be one that requires double opt-in, so it does (readings 5, 19).
       const bool known = !s_.country.empty() && NormalizeCountry(s_.country).ok();
       const std::string_view a2 = CountryAlpha2(s_.country);
-      bool doi = purpose.requires_double_opt_in || !known ||
+      bool doi = purpose.requires_double_opt_in || (!known && rules_.readings.unknown_country_double_opt_in) ||
                  std::any_of(tenant_.double_opt_in_countries.begin(), tenant_.double_opt_in_countries.end(),
                              [&](const std::string& c) { return SameCode(c, a2) || SameCode(c, s_.country); });
       if (!doi || Before(consent->confirmed_at, at))
@@ -280,7 +280,8 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     for (const Purchase& p : s_.purchases) {
       bool kind_ok = p.kind == PurchaseKind::kSale ||
                      (p.kind == PurchaseKind::kNegotiation && row->soft_opt_in == SoftOptIn::kNegotiation);
-      if (p.at <= at && p.at > cutoff && p.family == purpose.family && kind_ok) {
+      const bool in_window = rules_.readings.soft_opt_in_window_includes_cutoff ? p.at >= cutoff : p.at > cutoff;
+      if (p.at <= at && in_window && p.family == purpose.family && kind_ok) {
         if (req_.explain) d_.evidence.push_back("purchase (" + std::string(Name(p.kind)) + ", family " + p.family + ", at " +
                               FormatTime(p.at) + ") within " + std::to_string(window) + " months");
         return AllowMarketing(Reason::kSoftOptIn, LawfulBasis::kLegitimateInterest, row_ref);
@@ -349,7 +350,8 @@ Result<Decision> Engine::Run() {
   const Destination* dest = req_.destination;
   // A subject whose country is unknown (missing or not an ISO code) may be in the EEA,
   // GB or CH: the transfer rule applies to them too (readings 7).
-  const bool origin_unknown = s_.country.empty() || !NormalizeCountry(s_.country).ok();
+  const bool origin_unknown = rules_.readings.unknown_country_transfer_rule &&
+                              (s_.country.empty() || !NormalizeCountry(s_.country).ok());
   if (moves && dest && !dest->region.empty() && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
     std::string ref;
     if (origin_unknown) d_.rule_refs.push_back("transfer: unknown country '" + s_.country + "' read as EEA/GB/CH");
@@ -428,8 +430,9 @@ bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id)
   return CoversPurpose(record, purpose_id);
 }
 
-bool RecordRenewsRetention(const BasisRecord& record, std::string_view purpose_id) {
-  return RenewsRetention(record, purpose_id);
+bool RecordRenewsRetention(const Rules& rules, const BasisRecord& record, std::string_view purpose_id) {
+  return rules.readings.unscoped_records_renew_retention ? CoversPurpose(record, purpose_id)
+                                                         : RenewsRetention(record, purpose_id);
 }
 
 Result<Decision> Decide(const Rules& rules, const DecisionRequest& request) {

@@ -62,7 +62,7 @@ struct Decision {
 bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id);
 // Whether a basis record renews the age a purpose's retention counts from (readings 6:
 // only a record whose scope names the purpose or a prefix of it).
-bool RecordRenewsRetention(const BasisRecord& record, std::string_view purpose_id);
+bool RecordRenewsRetention(const Rules& rules, const BasisRecord& record, std::string_view purpose_id);
 
 // Decides per policy.md's order of evaluation. Returns an Invalid status only
 // for a request that cannot be decided (no purpose for contact, no channel).

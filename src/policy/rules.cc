@@ -297,6 +297,32 @@ class RulesParser {
         out.push_back(std::string(**el.as_string()));
       }
     }
+    if (const toml::node* node = root.get("readings")) {
+      const toml::table* t = node->as_table();
+      if (!t) return Error(node, "readings", "must be a table of true/false choices");
+      struct Choice {
+        const char* key;
+        bool* value;
+      };
+      const Choice choices[] = {
+          {"unknown_country_transfer_rule", &rules.readings.unknown_country_transfer_rule},
+          {"unknown_country_double_opt_in", &rules.readings.unknown_country_double_opt_in},
+          {"unscoped_records_renew_retention", &rules.readings.unscoped_records_renew_retention},
+          {"soft_opt_in_window_includes_cutoff", &rules.readings.soft_opt_in_window_includes_cutoff},
+      };
+      for (const auto& [k, v] : *t) {
+        const std::string key(k.str());
+        const Choice* c = std::find_if(std::begin(choices), std::end(choices),
+                                       [&](const Choice& x) { return key == x.key; });
+        if (c == std::end(choices)) {
+          std::string known;
+          for (const Choice& x : choices) known += (known.empty() ? "" : ", ") + std::string(x.key);
+          return Error(&v, "readings." + key, "unknown choice (known: " + known + ")");
+        }
+        if (!v.is_boolean()) return Error(&v, "readings." + key, "must be true or false");
+        *c->value = **v.as_boolean();
+      }
+    }
     if (const toml::array* arr = root["adequacy"].as_array()) {
       int i = 0;
       for (const toml::node& el : *arr) {

@@ -61,6 +61,15 @@ struct UsFramework {
   int line = 0;
 };
 
+// Where policy.md leaves a choice open (docs/policy-readings.md): the stricter reading
+// by default; a rules file may choose the other in its [readings] table.
+struct Readings {
+  bool unknown_country_transfer_rule = true;        // 7: unknown origin read as EEA/GB/CH
+  bool unknown_country_double_opt_in = true;        // 5: unknown country requires double opt-in
+  bool unscoped_records_renew_retention = false;    // 6: a record without scope renews the age
+  bool soft_opt_in_window_includes_cutoff = false;  // 13: a purchase exactly the window back counts
+};
+
 struct Rules {
   std::string version;
   std::string source;  // file name it was read from
@@ -69,6 +78,7 @@ struct Rules {
   std::vector<std::string> origins;  // "EEA", "GB", "CH": whose subjects the transfer rule protects
   std::vector<AdequacyRow> adequacy;
   std::vector<UsFramework> us_frameworks;
+  Readings readings;
 
   // The row for (table, country) in force at `at`: the country's own row
   // ("US-CA", then "US"), else the "*" row. Null when none is in force, or when

@@ -98,6 +98,7 @@ class DecideProperties : public ::testing::Test {
     EXPECT_TRUE(d.ok());
     return d.ok() ? *d : Decision();
   }
+  void CheckNextChange(uint64_t seed);
   Rules rules_;
 };
 
@@ -277,7 +278,16 @@ TEST_F(DecideProperties, RetentionExpiryNamesTheDateTheAgeCountsFrom) {
 // decision flips (a purchase leaving a soft opt-in window, data passing its retention,
 // a grant expiring), so an edge computed a second late fails.
 TEST_F(DecideProperties, TheDecisionHoldsUntilTheNextChange) {
-  Random r(7);
+  // Under the default readings and with the soft opt-in window's cutoff included.
+  for (bool includes_cutoff : {false, true}) {
+    SCOPED_TRACE(includes_cutoff ? "cutoff included" : "cutoff excluded");
+    rules_.readings.soft_opt_in_window_includes_cutoff = includes_cutoff;
+    CheckNextChange(includes_cutoff ? 8 : 7);
+  }
+}
+
+void DecideProperties::CheckNextChange(uint64_t seed) {
+  Random r(seed);
   const Action actions[] = {Action::kContact, Action::kView, Action::kTrack};
   const TenantSettings tenant;
   int edges = 0, changed_at_edge = 0, soft_opt_in_ends = 0;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "policy/decide.h"
 
 namespace fairlead {
 namespace {
@@ -83,9 +86,13 @@ TEST(Rules, BadFilesNameTheLineAndField) {
            {"window_months = 12", "window_months = \"twelve\"", "email[1].window_months"},
            {"country = \"GB\"", "country = \"Britain\"", "email[0].country"},
            {"citation = \"S.I. 336/2011 reg. 13\"", "citation = \"\"", "email[1].citation"},
-           {"version = \"2026-11-25.1\"", "", "version: missing"},
+           {"version = \"2026-11-25.2\"", "", "version: missing"},
            {"valid_from = 2023-07-10", "valid_from = 2023-13-10", "default-rules.toml:"},
            {"country = \"IE\"", "country = \"GB\"", "overlaps"},
+           {"unknown_country_double_opt_in = true", "unknown_country_double_optin = true",
+            "readings.unknown_country_double_optin: unknown choice"},
+           {"soft_opt_in_window_includes_cutoff = false", "soft_opt_in_window_includes_cutoff = \"no\"",
+            "readings.soft_opt_in_window_includes_cutoff: must be true or false"},
        }) {
     Result<Rules> r = ParseRules(Replace(text, c.from, c.to), "default-rules.toml");
     ASSERT_FALSE(r.ok()) << c.to;
@@ -95,6 +102,102 @@ TEST(Rules, BadFilesNameTheLineAndField) {
   Result<Rules> r = ParseRules(Replace(text, "consumer = \"in\"", "consumer = \"maybe\""), "f.toml");
   // The first [[email]] row's consumer line: the message carries its line number.
   EXPECT_NE(r.status().message().find("f.toml:"), std::string::npos);
+}
+
+// The [readings] table: the stricter reading when left out; each choice switches one
+// reading of docs/policy-readings.md, and only that one.
+TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
+  const std::string text(DefaultRulesText());
+  const size_t table = text.find("[readings]");
+  ASSERT_NE(table, std::string::npos);
+  const size_t end = text.find("\n\n", table);
+  const std::string without = text.substr(0, table) + text.substr(end + 2);
+  Result<Rules> defaults = ParseRules(without, "no-readings.toml");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_TRUE(defaults->readings.unknown_country_transfer_rule);
+  EXPECT_TRUE(defaults->readings.unknown_country_double_opt_in);
+  EXPECT_FALSE(defaults->readings.unscoped_records_renew_retention);
+  EXPECT_FALSE(defaults->readings.soft_opt_in_window_includes_cutoff);
+
+  auto with = [&](const std::string& line) {
+    const std::string key = line.substr(0, line.find(' '));
+    std::string t = text;
+    const size_t k = t.find(key + " = ");
+    EXPECT_NE(k, std::string::npos) << key;
+    t.replace(k, t.find('\n', k) - k, line);
+    Result<Rules> r = ParseRules(t, "readings.toml");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Rules();
+  };
+  const Time at = 1749945600;  // 2025-06-15
+  auto decide = [&](const Rules& rules, const Subject& s, const Purpose* p, Action action, const Destination* dest) {
+    DecisionRequest req;
+    req.subject = &s;
+    req.purpose = p;
+    req.action = action;
+    req.channel = Channel::kEmail;
+    req.role = Role::kAdmin;
+    req.destination = dest;
+    req.at = at;
+    Result<Decision> d = Decide(rules, req);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? d->reasons : std::vector<Reason>{};
+  };
+  const Rules& strict = *defaults;
+
+  // 7: an unknown country's export to India.
+  Subject nowhere;
+  Destination india;
+  india.region = "IN";
+  EXPECT_EQ(decide(strict, nowhere, nullptr, Action::kExport, &india), std::vector<Reason>{Reason::kTransferNotPermitted});
+  EXPECT_EQ(decide(with("unknown_country_transfer_rule = false"), nowhere, nullptr, Action::kExport, &india),
+            std::vector<Reason>{Reason::kExportAllowed});
+
+  // 13: a sale exactly 12 months back in IE.
+  Purpose marketing;
+  marketing.id = "marketing.security";
+  marketing.kind = PurposeKind::kMarketing;
+  marketing.family = "security";
+  Subject buyer;
+  buyer.country = "IE";
+  buyer.recipient = Recipient::kConsumer;
+  buyer.opt_out_offered_at_collection = true;
+  buyer.emails = {{"a@b.ie", EmailType::kPersonal, Visibility::kVisible}};
+  buyer.purchases = {{"security", PurchaseKind::kSale, 1718409600}};  // 2024-06-15
+  EXPECT_EQ(decide(strict, buyer, &marketing, Action::kContact, nullptr)[0], Reason::kNoLawfulBasis);
+  EXPECT_EQ(decide(with("soft_opt_in_window_includes_cutoff = true"), buyer, &marketing, Action::kContact, nullptr)[0],
+            Reason::kSoftOptIn);
+
+  // 5: an unknown country's unconfirmed grant.
+  Subject granted;
+  granted.emails = buyer.emails;
+  BasisRecord grant;
+  grant.basis = LawfulBasis::kConsent;
+  grant.status = BasisStatus::kGranted;
+  grant.scopes = {"marketing"};
+  grant.channels = ChannelBit(Channel::kEmail);
+  grant.channels_given = true;
+  grant.at = 1735689600;  // 2025-01-01
+  granted.bases = {grant};
+  EXPECT_EQ(decide(strict, granted, &marketing, Action::kContact, nullptr),
+            (std::vector<Reason>{Reason::kNoLawfulBasis, Reason::kConsentUnconfirmed}));
+  EXPECT_EQ(decide(with("unknown_country_double_opt_in = false"), granted, &marketing, Action::kContact, nullptr),
+            std::vector<Reason>{Reason::kConsent});
+
+  // 6: a withdrawn record without scope after data collected long ago.
+  Subject old;
+  old.country = "US";
+  old.collected_at = 1672531200;  // 2023-01-01
+  BasisRecord unscoped;
+  unscoped.basis = LawfulBasis::kConsent;
+  unscoped.status = BasisStatus::kWithdrawn;
+  unscoped.at = 1746057600;  // 2025-05-01
+  old.bases = {unscoped};
+  Purpose kept = marketing;
+  kept.retention_days = 365;
+  EXPECT_EQ(decide(strict, old, &kept, Action::kExport, nullptr), std::vector<Reason>{Reason::kRetentionExpired});
+  EXPECT_NE(decide(with("unscoped_records_renew_retention = true"), old, &kept, Action::kExport, nullptr)[0],
+            Reason::kRetentionExpired);
 }
 
 }  // namespace
