@@ -350,9 +350,10 @@ Result<Decision> Engine::Run() {
   const Destination* dest = req_.destination;
   // A subject whose country is unknown (missing or not an ISO code) may be in the EEA,
   // GB or CH: the transfer rule applies to them too (readings 7).
-  const bool origin_unknown = rules_.readings.unknown_country_transfer_rule &&
+  const bool transfer = moves && dest && !dest->region.empty();
+  const bool origin_unknown = transfer && rules_.readings.unknown_country_transfer_rule &&
                               (s_.country.empty() || !NormalizeCountry(s_.country).ok());
-  if (moves && dest && !dest->region.empty() && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
+  if (transfer && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
     std::string ref;
     if (origin_unknown) d_.rule_refs.push_back("transfer: unknown country '" + s_.country + "' read as EEA/GB/CH");
     if (rules_.TransferNeedsMechanism(s_.country, dest->region, dest->us_certified, req_.at, &ref)) {
