@@ -43,11 +43,9 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
   }
   for (const Purchase& p : s.purchases) consider(p.at);
   if (purpose && purpose->retention_days) {
-    // Retention counts from the newest time, which only moves at times considered above.
-    std::optional<Time> newest;
-    if (s.collected_at && *s.collected_at <= at) newest = s.collected_at;
-    for (const BasisRecord& r : s.bases)  // exactly the records Decide ages from
-      if (r.at <= at && RecordRenewsRetention(rules, r, purpose->id) && (!newest || r.at > *newest)) newest = r.at;
+    // Retention counts from the newest time (as Decide takes it), which only moves at
+    // times considered above.
+    const std::optional<Time> newest = RetentionCountsFrom(rules, s, purpose->id, at);
     if (newest) consider(*newest + static_cast<int64_t>(*purpose->retention_days) * kSecondsPerDay + 1);
   }
   if (!s.purchases.empty()) {

@@ -100,12 +100,6 @@ bool SameCode(std::string_view a, std::string_view b) {
          });
 }
 
-// Retention is renewed only by a record whose scope names the purpose (or a prefix
-// of it): an unscoped record, which can deny everything, renews nothing (readings 6).
-bool RenewsRetention(const BasisRecord& r, std::string_view purpose_id) {
-  return !r.scopes.empty() && CoversPurpose(r, purpose_id);
-}
-
 bool CoversChannel(const BasisRecord& r, Channel c) {
   if (!r.channels_given) return Unscoped(r);
   return (r.channels & ChannelBit(c)) != 0;
@@ -171,6 +165,8 @@ class Engine {
     if (std::find(d_.obligations.begin(), d_.obligations.end(), o) == d_.obligations.end())
       d_.obligations.push_back(o);
   }
+  // A country given and an ISO code (readings 19: otherwise unknown, read strictly).
+  bool KnownCountry() const { return !s_.country.empty() && NormalizeCountry(s_.country).ok(); }
   // With `why`, says which time the age counts from (for the explanation).
   bool RetentionExpired(std::string* why = nullptr) const;
   Result<Decision> Contact(const Purpose& purpose, Channel channel);
@@ -192,14 +188,8 @@ const TenantSettings Engine::kDefaultTenant{};
 bool Engine::RetentionExpired(std::string* why) const {
   const Purpose* p = req_.purpose;
   if (!p || !p->retention_days) return false;
-  std::optional<Time> newest;
   const BasisRecord* from = nullptr;  // null: collected_at
-  if (Before(s_.collected_at, req_.at)) newest = s_.collected_at;
-  for (const BasisRecord& r : s_.bases)
-    if (r.at <= req_.at && RecordRenewsRetention(rules_, r, p->id) && (!newest || r.at > *newest)) {
-      newest = r.at;
-      from = &r;
-    }
+  const std::optional<Time> newest = RetentionCountsFrom(rules_, s_, p->id, req_.at, &from);
   if (!newest) return false;
   const bool expired = req_.at - *newest > static_cast<int64_t>(*p->retention_days) * kSecondsPerDay;
   if (expired && why)
@@ -248,9 +238,8 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     if (consent->status == BasisStatus::kGranted && !IsExpired(*consent, at)) {
       // Country codes compare without regard to case; an unknown country (missing or not
       // an ISO code) may be one that requires double opt-in, so it does (readings 5, 19).
-      const bool known = !s_.country.empty() && NormalizeCountry(s_.country).ok();
       const std::string_view a2 = CountryAlpha2(s_.country);
-      bool doi = purpose.requires_double_opt_in || (!known && rules_.readings.unknown_country_double_opt_in) ||
+      bool doi = purpose.requires_double_opt_in || (rules_.readings.unknown_country_double_opt_in && !KnownCountry()) ||
                  std::any_of(tenant_.double_opt_in_countries.begin(), tenant_.double_opt_in_countries.end(),
                              [&](const std::string& c) { return SameCode(c, a2) || SameCode(c, s_.country); });
       if (!doi || Before(consent->confirmed_at, at))
@@ -264,8 +253,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
 
   RecipientClass cls = ClassFor(channel);
   RuleTable table = TableFor(channel);
-  bool known_country = !s_.country.empty() && NormalizeCountry(s_.country).ok();
-  const MarketingRow* row = known_country ? rules_.FindRow(table, s_.country, at) : nullptr;
+  const MarketingRow* row = KnownCountry() ? rules_.FindRow(table, s_.country, at) : nullptr;
   std::string row_ref = row ? row->Ref()
                             : std::string(Name(table)) + ":*: unknown country '" + s_.country +
                                   "': strictest regime (in, no soft opt-in)";
@@ -352,7 +340,7 @@ Result<Decision> Engine::Run() {
   // GB or CH: the transfer rule applies to them too (readings 7).
   const bool transfer = moves && dest && !dest->region.empty();
   const bool origin_unknown = transfer && rules_.readings.unknown_country_transfer_rule &&
-                              (s_.country.empty() || !NormalizeCountry(s_.country).ok());
+                              !KnownCountry();
   if (transfer && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
     std::string ref;
     if (origin_unknown) d_.rule_refs.push_back("transfer: unknown country '" + s_.country + "' read as EEA/GB/CH");
@@ -427,13 +415,21 @@ Result<Decision> Engine::Run() {
 
 }  // namespace
 
-bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id) {
-  return CoversPurpose(record, purpose_id);
-}
-
-bool RecordRenewsRetention(const Rules& rules, const BasisRecord& record, std::string_view purpose_id) {
-  return rules.readings.unscoped_records_renew_retention ? CoversPurpose(record, purpose_id)
-                                                         : RenewsRetention(record, purpose_id);
+std::optional<Time> RetentionCountsFrom(const Rules& rules, const Subject& s, std::string_view purpose_id, Time at,
+                                        const BasisRecord** record) {
+  std::optional<Time> newest;
+  if (Before(s.collected_at, at)) newest = s.collected_at;
+  if (record) *record = nullptr;
+  for (const BasisRecord& r : s.bases) {
+    // An unscoped record, which can deny everything, renews nothing (the stricter reading).
+    const bool renews = (!r.scopes.empty() || rules.readings.unscoped_records_renew_retention) &&
+                        CoversPurpose(r, purpose_id);
+    if (r.at <= at && renews && (!newest || r.at > *newest)) {
+      newest = r.at;
+      if (record) *record = &r;
+    }
+  }
+  return newest;
 }
 
 Result<Decision> Decide(const Rules& rules, const DecisionRequest& request) {

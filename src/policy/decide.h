@@ -56,13 +56,12 @@ struct Decision {
   std::vector<std::string> evidence;
 };
 
-// Whether a basis record's scope covers a purpose (docs/policy-readings.md 2: a
-// withdrawn or expired record without a scope covers every purpose, a granted or
-// pending one none).
-bool RecordCoversPurpose(const BasisRecord& record, std::string_view purpose_id);
-// Whether a basis record renews the age a purpose's retention counts from (readings 6:
-// only a record whose scope names the purpose or a prefix of it).
-bool RecordRenewsRetention(const Rules& rules, const BasisRecord& record, std::string_view purpose_id);
+// The time a purpose's retention counts from as of `at` (readings 6): the newest of
+// collected_at and the records whose scope names the purpose (or, with the rules'
+// reading unscoped_records_renew_retention, any record covering it); none when there
+// is no such time. `record`, when given, is set to the deciding record (null: collected_at).
+std::optional<Time> RetentionCountsFrom(const Rules& rules, const Subject& subject, std::string_view purpose_id,
+                                        Time at, const BasisRecord** record = nullptr);
 
 // Decides per policy.md's order of evaluation. Returns an Invalid status only
 // for a request that cannot be decided (no purpose for contact, no channel).
