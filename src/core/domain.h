@@ -121,6 +121,7 @@ struct Purpose {
   bool requires_double_opt_in = false;
   std::vector<std::string> job_functions;  // empty = relevant to all
   std::string description;
+  bool operator==(const Purpose&) const = default;
 };
 
 // True when `scope` equals `purpose_id` or is a dotted prefix of it.

@@ -127,6 +127,8 @@ class PeopleIndex {
   }
   const Bitset& Suppressed() const { return suppressed_; }
   std::string_view Seniority(uint32_t row) const { return seniorities_.Name(seniority_[row]); }
+  const Rules& rules() const { return rules_; }
+  const TenantSettings& settings() const { return settings_; }
 
   // Eligibility as of `at`. The pointer stays valid until the next call that
   // changes the index or asks for another time.

@@ -1,5 +1,7 @@
 #include "index/track_resolver.h"
 
+#include "policy/bulk.h"
+
 namespace fairlead {
 
 Result<std::unique_ptr<IndexTrackResolver>> IndexTrackResolver::Build(Store& store, int64_t tenant,
@@ -26,16 +28,62 @@ Result<std::optional<int64_t>> IndexTrackResolver::FindPerson(const std::string&
   return std::optional<int64_t>(it->second.person);
 }
 
-Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, const Purpose& purpose, Time at) {
+void IndexTrackResolver::Remember(absl::flat_hash_map<int64_t, Memo>::iterator it, int64_t person_id, Memo m) {
+  if (memo_.size() > kMaxMemo) {  // bounded: forget all, keep this one
+    memo_.clear();
+    memo_.emplace(person_id, m);
+    return;
+  }
+  it->second = m;
+}
+
+void IndexTrackResolver::SetPurpose(const Purpose& purpose) {
+  if (purpose == purpose_) return;
+  purpose_ = purpose;
+  memo_.clear();
+}
+
+Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
+  const Purpose& purpose = purpose_;
+  auto [it, added] = memo_.try_emplace(person_id);
+  Memo& m = it->second;
+  if (at >= m.from && at < m.until) return m.answer;
   uint32_t row = last_.row;
   if (person_id != last_.person) {
     std::optional<uint32_t> r = index_.RowOf(person_id);
-    if (!r) return Status::Internal("person " + std::to_string(person_id) + " is not in the index");
+    if (!r) {
+      memo_.erase(it);
+      return Status::Internal("person " + std::to_string(person_id) + " is not in the index");
+    }
     row = *r;
   }
   index_.FillSubject(row, &scratch_);
+  // Events come in any order of time: first try the earliest time asked about so far.
+  // When the answer there holds past `at`, one decision covers the person's events
+  // from then on, whatever their order.
+  if (earliest_ < at) {
+    Decision d = index_.DecideSubject(scratch_, row, &purpose, std::nullopt, Action::kTrack, Role::kAdmin, earliest_);
+    const Time next = NextChange(index_.rules(), scratch_, &purpose, &index_.settings(), earliest_);
+    if (next > at) {
+      TrackAnswer answer{d.allow, d.allow && IsSeniorSeniority(index_.Seniority(row))};
+      Remember(it, person_id, Memo{earliest_, next, answer});
+      return answer;
+    }
+  }
+  earliest_ = std::min(earliest_, at);
   Decision d = index_.DecideSubject(scratch_, row, &purpose, std::nullopt, Action::kTrack, Role::kAdmin, at);
-  return TrackAnswer{d.allow, d.allow && IsSeniorSeniority(index_.Seniority(row))};
+  TrackAnswer answer{d.allow, d.allow && IsSeniorSeniority(index_.Seniority(row))};
+  const Time next = NextChange(index_.rules(), scratch_, &purpose, &index_.settings(), at);
+  // The answer holds on [at, next). When that reaches into the span kept (which
+  // starts later), nothing changes in between and the two join.
+  if (at < m.from && next > m.from && m.from < m.until && m.answer.allow == answer.allow &&
+      m.answer.senior == answer.senior) {
+    m.from = at;
+    m.until = std::max(m.until, next);
+  } else {
+    Remember(it, person_id, Memo{at, next, answer});
+  }
+  return answer;
 }
 
 }  // namespace fairlead

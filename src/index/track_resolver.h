@@ -2,10 +2,14 @@
 // may this person be tracked at this time) from a resident PeopleIndex and an
 // address map read from the store once, so no event waits on a store read. The
 // decision is the index's DecideRow, the same Decide() a single decision runs.
+// Each person's answer is kept with the span of time it holds for (from the time it
+// was decided to policy's NextChange), so a person's next event inside that span
+// is answered without deciding again.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -22,7 +26,8 @@ class IndexTrackResolver final : public TrackResolver {
   static Result<std::unique_ptr<IndexTrackResolver>> Build(Store& store, int64_t tenant, const PeopleIndex& index);
 
   Result<std::optional<int64_t>> FindPerson(const std::string& email) override;
-  Result<TrackAnswer> Track(int64_t person_id, const Purpose& purpose, Time at) override;
+  void SetPurpose(const Purpose& purpose) override;
+  Result<TrackAnswer> Track(int64_t person_id, Time at) override;
   size_t addresses() const { return by_email_.size(); }
 
  private:
@@ -36,6 +41,16 @@ class IndexTrackResolver final : public TrackResolver {
   absl::flat_hash_map<Fingerprint, Who, FingerprintHash> by_email_;  // by the address's fingerprint
   Who last_{-1, 0};  // the last person found: Track() usually asks for them next
   Subject scratch_;  // reused by Track(), so a decision allocates little
+  // By person asked about: the answer for `purpose_` at every time in [from, until).
+  struct Memo {
+    Time from = 1, until = 0;  // empty
+    TrackAnswer answer;
+  };
+  absl::flat_hash_map<int64_t, Memo> memo_;  // answers for purpose_
+  static constexpr size_t kMaxMemo = 4'000'000;
+  Time earliest_ = std::numeric_limits<Time>::max();  // the earliest time Track() was asked about
+  void Remember(absl::flat_hash_map<int64_t, Memo>::iterator it, int64_t person_id, Memo m);
+  Purpose purpose_;
 };
 
 }  // namespace fairlead

@@ -34,7 +34,9 @@ class StoreTrackResolver final : public TrackResolver {
     return *id;
   }
 
-  Result<TrackAnswer> Track(int64_t person_id, const Purpose& purpose, Time at) override {
+  void SetPurpose(const Purpose& purpose) override { purpose_ = purpose; }
+
+  Result<TrackAnswer> Track(int64_t person_id, Time at) override {
     auto it = people_.find(person_id);
     if (it == people_.end()) {
       if (people_.size() >= kMaxCachedPeople) people_.clear();
@@ -45,7 +47,7 @@ class StoreTrackResolver final : public TrackResolver {
     }
     DecisionRequest req;
     req.subject = &it->second.person.subject;
-    req.purpose = &purpose;
+    req.purpose = &purpose_;
     req.action = Action::kTrack;
     req.role = Role::kAdmin;
     req.tenant = ctx_.settings;
@@ -64,6 +66,7 @@ class StoreTrackResolver final : public TrackResolver {
   static constexpr size_t kMaxCachedPeople = 100000;
   static constexpr size_t kMaxCachedAddresses = 1000000;
   const EventImportContext& ctx_;
+  Purpose purpose_;
   std::unordered_map<int64_t, Cached> people_;
   absl::flat_hash_map<std::string, std::optional<int64_t>> ids_;
 };
@@ -90,6 +93,7 @@ class EventImporter {
       own = std::make_unique<StoreTrackResolver>(ctx_);
       resolver_ = own.get();
     }
+    resolver_->SetPurpose(purpose_);
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status s = jsonl ? JsonLines() : Csv();
@@ -101,8 +105,7 @@ class EventImporter {
       s = ctx_.store->Commit();
       if (!s.ok()) return s;  // the store rolled back
       report_.committed = true;
-      if (ctx_.model)
-        for (const IntentEvent& e : model_events_) ctx_.model->Add(e);
+      if (ctx_.model) AddToModel();
     } else {
       FL_RETURN_IF_ERROR(ctx_.store->Rollback());
     }
@@ -204,6 +207,47 @@ class EventImporter {
     return Status::Ok();
   }
 
+  // absl's maps look strings up by absl::string_view (not std's in this build).
+  static absl::string_view Key(std::string_view s) { return {s.data(), s.size()}; }
+
+  // A word of at most 15 bytes, lowered into `buf` without allocating (longer: empty).
+  static std::string_view LowerWord(std::string_view w, char (&buf)[16]) {
+    if (w.size() >= sizeof buf) return {};
+    for (size_t i = 0; i < w.size(); ++i) buf[i] = (w[i] >= 'A' && w[i] <= 'Z') ? static_cast<char>(w[i] + 32) : w[i];
+    return {buf, w.size()};
+  }
+
+  // A topic or vendor as written, lowered once; `local` numbers the lowered names
+  // of this import (the model interns them when the import commits).
+  struct Word {
+    std::string lower;
+    uint32_t local = 0;
+  };
+  struct Names {
+    absl::flat_hash_map<std::string, Word> by_raw;
+    std::vector<std::string> lowered;  // by local id
+  };
+  static const Word& NameOf(Names& names, std::string_view raw) {
+    auto it = names.by_raw.find(Key(raw));
+    if (it != names.by_raw.end()) return it->second;
+    Word n{AsciiLower(raw), static_cast<uint32_t>(names.lowered.size())};
+    names.lowered.push_back(n.lower);
+    if (names.by_raw.size() >= kMaxNames) names.by_raw.clear();
+    return names.by_raw.emplace(Key(raw), std::move(n)).first->second;
+  }
+
+  // The committed events into the model, with the model's ids for their names.
+  void AddToModel() {
+    std::vector<uint32_t> topic(topics_.lowered.size()), vendor(vendors_.lowered.size());
+    for (size_t i = 0; i < topic.size(); ++i) topic[i] = ctx_.model->TopicId(topics_.lowered[i]);
+    for (size_t i = 0; i < vendor.size(); ++i) vendor[i] = ctx_.model->VendorId(vendors_.lowered[i]);
+    for (IntentEvent& e : model_events_) {
+      e.topic = topic[e.topic];
+      e.vendor = vendor[e.vendor];
+    }
+    ctx_.model->Add(model_events_);
+  }
+
   Status Row(int64_t line, const Values& v) {
     Result<Time> at = ParseTime(v[kTime]);
     if (!at.ok()) {
@@ -216,8 +260,7 @@ class EventImporter {
     // The account: known from an earlier row, or checked now and found or created
     // once the whole row is known to be good.
     std::string domain;
-    const Fingerprint raw_domain = fingerprints_.Of(v[kDomain]);
-    auto known = accounts_.find(raw_domain);
+    auto known = accounts_.find(fingerprints_.Of(v[kDomain]));
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
       if (domain.empty() || domain.find('.') == std::string::npos) {
@@ -229,29 +272,39 @@ class EventImporter {
       Issue(line, "topic", "missing");
       return Status::Ok();
     }
-    e_.topic = AsciiLower(v[kTopic]);
-    e_.vendor = AsciiLower(v[kVendor]);
-    if (!Parse(AsciiLower(v[kStage]), &e_.stage)) {
+    char word[16];
+    if (!Parse(LowerWord(v[kStage], word), &e_.stage)) {
       Issue(line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
       return Status::Ok();
     }
-    if (!Parse(AsciiLower(v[kAction]), &e_.action)) {
+    if (!Parse(LowerWord(v[kAction], word), &e_.action)) {
       Issue(line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
     }
+    const Word& topic = NameOf(topics_, v[kTopic]);
+    const Word& vendor = NameOf(vendors_, v[kVendor]);
+    e_.topic = topic.lower;
+    e_.vendor = vendor.lower;
     if (!v[kEmail].empty()) {
-      Result<std::string> email = NormalizeEmail(v[kEmail]);
-      if (!email.ok()) {
-        Issue(line, "person_email", email.status().message());
-        return Status::Ok();
+      // Whose address, remembered by the text as written (normalising and looking up
+      // once per address, not once per event).
+      auto who = people_.find(fingerprints_.Of(v[kEmail]));
+      if (who == people_.end()) {
+        Result<std::string> email = NormalizeEmail(v[kEmail]);
+        if (!email.ok()) {
+          Issue(line, "person_email", email.status().message());
+          return Status::Ok();
+        }
+        Result<std::optional<int64_t>> found = resolver_->FindPerson(*email);  // an unknown person is never created
+        if (!found.ok()) return found.status();
+        if (people_.size() >= kMaxCached) people_.clear();
+        who = people_.emplace(fingerprints_.Of(v[kEmail]), found->value_or(0)).first;
       }
-      Result<std::optional<int64_t>> who = resolver_->FindPerson(*email);  // an unknown person is never created
-      if (!who.ok()) return who.status();
-      if (*who) {
-        Result<TrackAnswer> t = resolver_->Track(**who, purpose_, e_.at);
+      if (who->second) {
+        Result<TrackAnswer> t = resolver_->Track(who->second, e_.at);
         if (!t.ok()) return t.status();
         if (t->allow) {
-          e_.person_id = **who;
+          e_.person_id = who->second;
           e_.senior = t->senior;
         }
       }
@@ -263,7 +316,7 @@ class EventImporter {
       Result<int64_t> id = FindOrCreateAccount(domain);
       if (!id.ok()) return id.status();
       if (accounts_.size() >= kMaxCached) accounts_.clear();
-      accounts_.emplace(raw_domain, *id);
+      accounts_.emplace(fingerprints_.Of(v[kDomain]), *id);
       e_.account_id = *id;
     }
     FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e_));
@@ -273,8 +326,8 @@ class EventImporter {
       ie.at = e_.at;
       ie.account_id = e_.account_id;
       ie.person_id = e_.person_id;
-      ie.topic = ctx_.model->TopicId(e_.topic);
-      ie.vendor = ctx_.model->VendorId(e_.vendor);
+      ie.topic = topic.local;  // the model's id once committed (AddToModel)
+      ie.vendor = vendor.local;
       ie.stage = e_.stage;
       ie.action = e_.action;
       ie.senior = e_.senior;
@@ -293,13 +346,19 @@ class EventImporter {
   }
 
   static constexpr size_t kMaxCached = 4'000'000;
+  static constexpr size_t kMaxNames = 100'000;
   const EventImportContext& ctx_;
   const EventImportOptions& opt_;
   Purpose purpose_;
   TrackResolver* resolver_ = nullptr;
   ActivityEvent e_;
+  // By the text as written in the file: the account of a domain, the person of an
+  // address (0: nobody's), by the text's fingerprint (no string to chase per probe);
+  // a topic's and a vendor's names (few).
   Fingerprinter fingerprints_;
-  absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> accounts_;  // raw domain's fingerprint -> account
+  absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> accounts_;
+  absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> people_;
+  Names topics_, vendors_;
   std::vector<IntentEvent> model_events_;
   ImportReport report_;
 };

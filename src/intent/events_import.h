@@ -39,7 +39,9 @@ class TrackResolver {
  public:
   virtual ~TrackResolver() = default;
   virtual Result<std::optional<int64_t>> FindPerson(const std::string& email) = 0;
-  virtual Result<TrackAnswer> Track(int64_t person_id, const Purpose& purpose, Time at) = 0;
+  // The purpose Track() answers for (a copy is kept); set before the first Track().
+  virtual void SetPurpose(const Purpose& purpose) = 0;
+  virtual Result<TrackAnswer> Track(int64_t person_id, Time at) = 0;
 };
 
 class IntentModel;

@@ -75,7 +75,7 @@ IntentModel::IntentModel(IntentConfig config) : config_(config) {
 }
 
 uint32_t IntentModel::TopicId(std::string_view topic) {
-  auto it = topic_ids_.find(std::string(topic));
+  auto it = topic_ids_.find(absl::string_view(topic.data(), topic.size()));
   if (it != topic_ids_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(topics_.size());
   topics_.emplace_back(topic);
@@ -84,7 +84,7 @@ uint32_t IntentModel::TopicId(std::string_view topic) {
 }
 
 uint32_t IntentModel::VendorId(std::string_view vendor) {
-  auto it = vendor_ids_.find(std::string(vendor));
+  auto it = vendor_ids_.find(absl::string_view(vendor.data(), vendor.size()));
   if (it != vendor_ids_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(vendors_.size());
   vendors_.emplace_back(vendor);
@@ -93,7 +93,7 @@ uint32_t IntentModel::VendorId(std::string_view vendor) {
 }
 
 std::optional<uint32_t> IntentModel::FindTopic(std::string_view topic) const {
-  auto it = topic_ids_.find(std::string(topic));
+  auto it = topic_ids_.find(absl::string_view(topic.data(), topic.size()));
   if (it == topic_ids_.end()) return std::nullopt;
   return it->second;
 }
@@ -127,6 +127,15 @@ void IntentModel::Add(const IntentEvent& e) {
     s.recent.erase(std::remove_if(s.recent.begin(), s.recent.end(), [&](const Compact& c) { return c.at <= cutoff; }),
                    s.recent.end());
     std::sort(s.recent.begin(), s.recent.end(), [](const Compact& a, const Compact& b) { return a.at < b.at; });
+  }
+}
+
+void IntentModel::Add(const std::vector<IntentEvent>& events) {
+  constexpr size_t kAhead = 12;  // about one memory latency of Add()s
+  const size_t n = events.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) states_.prefetch(Key(events[i + kAhead].account_id, events[i + kAhead].topic));
+    Add(events[i]);
   }
 }
 

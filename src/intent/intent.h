@@ -9,6 +9,8 @@
 // Not thread-safe: one writer; const methods may run concurrently when no writer.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -90,6 +92,9 @@ class IntentModel {
   // Adds an event. Events may arrive out of order within the window; an event
   // older than the window relative to the newest one only adds its decayed score.
   void Add(const IntentEvent& e);
+  // The same for many events, in order; quicker (the next events' states are
+  // fetched from memory while one is added).
+  void Add(const std::vector<IntentEvent>& events);
 
   // The account's intent for a topic as of `as_of`.
   TopicIntent Get(int64_t account_id, uint32_t topic, Time as_of) const;
@@ -125,11 +130,6 @@ class IntentModel {
     std::vector<Compact> recent;  // within the longest window of `newest`
   };
   using Key = std::pair<int64_t, uint32_t>;  // (account, topic)
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<int64_t>()(k.first) * 0x9E3779B97F4A7C15ull ^ std::hash<uint32_t>()(k.second);
-    }
-  };
   TopicIntent Evaluate(const State& s, Time as_of) const;
   double Decay(double score, Time from, Time to) const;
 
@@ -137,8 +137,8 @@ class IntentModel {
   uint64_t version_ = 0;
   int64_t window_seconds_;
   std::vector<std::string> topics_, vendors_;
-  std::unordered_map<std::string, uint32_t> topic_ids_, vendor_ids_;
-  std::unordered_map<Key, State, KeyHash> states_;
+  absl::flat_hash_map<std::string, uint32_t> topic_ids_, vendor_ids_;  // found by string_view
+  absl::flat_hash_map<Key, State> states_;
   std::unordered_map<uint32_t, std::vector<int64_t>> accounts_by_topic_;
 };
 
