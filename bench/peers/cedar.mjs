@@ -43,8 +43,8 @@
 //   - function_relevant: the function is among the purpose's job_functions (ASCII case-
 //     insensitive) or that list is empty (Cedar decides where job relevance matters).
 //   Context: at (seconds since 1970), has_lia (the purpose's lia is not null/empty),
-//   doi_required (the purpose's requires_double_opt_in, an unknown country, or the country in
-//   the tenant's double_opt_in_countries in any case, default ["DE","AT"]).
+//   doi_required (the purpose's requires_double_opt_in, or the country in the tenant's
+//   double_opt_in_countries in any case, default ["DE","AT"]; an unknown country is in none).
 // Out of scope (the converter refuses such requests with an error, so nothing is silently
 // mis-decided): actions other than contact, channels other than email, purposes other than
 // marketing/sales_outreach, erased/restricted subjects, retention_days, every address hidden,
@@ -75,7 +75,7 @@ const PRECOMPUTED = 'per request, untimed. Person attributes: latest_consent (st
   '(objection at or before `at`), suppressed (as given), recipient_class (consumer | sole_trader | ' +
   'corporate_personal | corporate_generic: corporate with only role addresses), country (alpha-2 of the ' +
   'normalised code), function_relevant (function among job_functions, or the list empty). Context: at ' +
-  '(epoch seconds), has_lia, doi_required (purpose flag, unknown country, or country in the tenant double_opt_in_countries).';
+  '(epoch seconds), has_lia, doi_required (purpose flag, or country in the tenant double_opt_in_countries).';
 const DECIDED = 'suppression, objection and consent withdrawal (forbids); consent allow with double opt-in; ' +
   'legitimate interest from the email country regime table written in Cedar (out cells per country and ' +
   'recipient class, each row valid from its date, lia needed, job relevance for FR/FI corporate personal); ' +
@@ -241,9 +241,8 @@ function toCedar(q, i) {
   const { latest, confirmed } = latestConsent(Array.isArray(s.bases) ? s.bases : [], p.id, channel, at);
   const tenant = q.tenant && typeof q.tenant === 'object' ? q.tenant : {};
   const doiCountries = Array.isArray(tenant.double_opt_in_countries) ? tenant.double_opt_in_countries : ['DE', 'AT'];
-  // Unknown country: required (readings 5 and 19); codes compare in any case. (A well-formed
-  // code that is not an ISO code counts as known here; the benchmark's requests have none.)
-  const doiRequired = p.requires_double_opt_in === true || country === '' ||
+  // Codes compare in any case; an unknown country is in no list (readings 5 and 19).
+  const doiRequired = p.requires_double_opt_in === true ||
     doiCountries.some((c) => String(c).toUpperCase() === code || String(c).toUpperCase() === country);
   const jobFunctions = Array.isArray(p.job_functions) ? p.job_functions : [];
   const fn = asciiLower(typeof s.function === 'string' ? s.function : '');

@@ -149,10 +149,24 @@ class Engine {
     d_.basis.reset();
     d_.reasons.insert(d_.reasons.begin(), reason);
     d_.obligations.clear();
-    // A denied track, whatever denied it, keeps the event at account level only.
-    if (req_.action == Action::kTrack) d_.obligations.push_back(Obligation::kAnonymizeToAccount);
+    // Step 9's denial carries the anonymisation (policy.md); a track denied by an
+    // earlier rule only with the reading that every denied track does (readings 15).
+    if (req_.action == Action::kTrack &&
+        (reason == Reason::kTrackingRequiresConsent || rules_.readings.anonymize_every_denied_track))
+      d_.obligations.push_back(Obligation::kAnonymizeToAccount);
     if (!ref.empty()) d_.rule_refs.push_back(std::move(ref));
     return std::move(d_);
+  }
+  // The citation for a subject of unknown country: the strictest row (policy.md 11.3).
+  // The table's "*" row is cited when it is that row (email: "strictest default").
+  std::string UnknownCountryRef(RuleTable table, Time at) const {
+    const std::string unknown = "unknown country '" + s_.country + "'";
+    if (const MarketingRow* star = rules_.FindRow(table, "*", at)) {
+      bool strictest = star->soft_opt_in == SoftOptIn::kNone;
+      for (Regime r : star->regime) strictest = strictest && r == Regime::kIn;
+      if (strictest) return star->Ref() + " (" + unknown + ")";
+    }
+    return std::string(Name(table)) + ":*: strictest default for an " + unknown + " (in, no soft opt-in)";
   }
   Decision Allow(Reason reason, std::optional<LawfulBasis> basis, std::string ref) {
     d_.allow = true;
@@ -237,7 +251,8 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     if (consent->status == BasisStatus::kWithdrawn) return Deny(Reason::kConsentWithdrawn, "GDPR Art. 7(3)");
     if (consent->status == BasisStatus::kGranted && !IsExpired(*consent, at)) {
       // Country codes compare without regard to case; an unknown country (missing or not
-      // an ISO code) may be one that requires double opt-in, so it does (readings 5, 19).
+      // an ISO code) is in no list, so only the purpose asks for double opt-in there,
+      // unless the reading says it may be one that does (readings 5, 19).
       const std::string_view a2 = CountryAlpha2(s_.country);
       bool doi = purpose.requires_double_opt_in || (rules_.readings.unknown_country_double_opt_in && !KnownCountry()) ||
                  std::any_of(tenant_.double_opt_in_countries.begin(), tenant_.double_opt_in_countries.end(),
@@ -254,9 +269,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
   RecipientClass cls = ClassFor(channel);
   RuleTable table = TableFor(channel);
   const MarketingRow* row = KnownCountry() ? rules_.FindRow(table, s_.country, at) : nullptr;
-  std::string row_ref = row ? row->Ref()
-                            : std::string(Name(table)) + ":*: unknown country '" + s_.country +
-                                  "': strictest regime (in, no soft opt-in)";
+  std::string row_ref = row ? row->Ref() : UnknownCountryRef(table, at);
   Regime regime = row ? row->regime[static_cast<int>(cls)] : Regime::kIn;
   if (req_.explain) d_.evidence.push_back("recipient class " + std::string(Name(cls)) + ", regime " +
                         (regime == Regime::kIn ? "in" : "out") + " (" + row_ref + ")");

@@ -309,6 +309,7 @@ class RulesParser {
           {"unknown_country_double_opt_in", &rules.readings.unknown_country_double_opt_in},
           {"unscoped_records_renew_retention", &rules.readings.unscoped_records_renew_retention},
           {"soft_opt_in_window_includes_cutoff", &rules.readings.soft_opt_in_window_includes_cutoff},
+          {"anonymize_every_denied_track", &rules.readings.anonymize_every_denied_track},
       };
       for (const auto& [k, v] : *t) {
         const std::string key(k.str());

@@ -65,9 +65,10 @@ struct UsFramework {
 // by default; a rules file may choose the other in its [readings] table.
 struct Readings {
   bool unknown_country_transfer_rule = true;        // 7: unknown origin read as EEA/GB/CH
-  bool unknown_country_double_opt_in = true;        // 5: unknown country requires double opt-in
+  bool unknown_country_double_opt_in = false;       // 5: unknown country requires double opt-in
   bool unscoped_records_renew_retention = false;    // 6: a record without scope renews the age
   bool soft_opt_in_window_includes_cutoff = false;  // 13: a purchase exactly the window back counts
+  bool anonymize_every_denied_track = false;        // 15: ANONYMIZE_TO_ACCOUNT on a track denied before step 9
 };
 
 struct Rules {

@@ -86,10 +86,10 @@ TEST(Rules, BadFilesNameTheLineAndField) {
            {"window_months = 12", "window_months = \"twelve\"", "email[1].window_months"},
            {"country = \"GB\"", "country = \"Britain\"", "email[0].country"},
            {"citation = \"S.I. 336/2011 reg. 13\"", "citation = \"\"", "email[1].citation"},
-           {"version = \"2026-11-25.2\"", "", "version: missing"},
+           {"version = \"2026-11-25.3\"", "", "version: missing"},
            {"valid_from = 2023-07-10", "valid_from = 2023-13-10", "default-rules.toml:"},
            {"country = \"IE\"", "country = \"GB\"", "overlaps"},
-           {"unknown_country_double_opt_in = true", "unknown_country_double_optin = true",
+           {"unknown_country_double_opt_in = false", "unknown_country_double_optin = true",
             "readings.unknown_country_double_optin: unknown choice"},
            {"soft_opt_in_window_includes_cutoff = false", "soft_opt_in_window_includes_cutoff = \"no\"",
             "readings.soft_opt_in_window_includes_cutoff: must be true or false"},
@@ -104,8 +104,9 @@ TEST(Rules, BadFilesNameTheLineAndField) {
   EXPECT_NE(r.status().message().find("f.toml:"), std::string::npos);
 }
 
-// The [readings] table: the stricter reading when left out; each choice switches one
-// reading of docs/policy-readings.md, and only that one.
+// The [readings] table: the default reading when left out (the stricter one where the
+// spec's words leave a choice, else the words'); each choice switches one reading of
+// docs/policy-readings.md, and only that one.
 TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   const std::string text(DefaultRulesText());
   const size_t table = text.find("[readings]");
@@ -115,9 +116,10 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   Result<Rules> defaults = ParseRules(without, "no-readings.toml");
   ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
   EXPECT_TRUE(defaults->readings.unknown_country_transfer_rule);
-  EXPECT_TRUE(defaults->readings.unknown_country_double_opt_in);
+  EXPECT_FALSE(defaults->readings.unknown_country_double_opt_in);
   EXPECT_FALSE(defaults->readings.unscoped_records_renew_retention);
   EXPECT_FALSE(defaults->readings.soft_opt_in_window_includes_cutoff);
+  EXPECT_FALSE(defaults->readings.anonymize_every_denied_track);
 
   auto with = [&](const std::string& line) {
     const std::string key = line.substr(0, line.find(' '));
@@ -130,7 +132,7 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
     return r.ok() ? *r : Rules();
   };
   const Time at = 1749945600;  // 2025-06-15
-  auto decide = [&](const Rules& rules, const Subject& s, const Purpose* p, Action action, const Destination* dest) {
+  auto decision = [&](const Rules& rules, const Subject& s, const Purpose* p, Action action, const Destination* dest) {
     DecisionRequest req;
     req.subject = &s;
     req.purpose = p;
@@ -141,9 +143,12 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
     req.at = at;
     Result<Decision> d = Decide(rules, req);
     EXPECT_TRUE(d.ok());
-    return d.ok() ? d->reasons : std::vector<Reason>{};
+    return d.ok() ? *d : Decision();
   };
-  const Rules& strict = *defaults;
+  auto decide = [&](const Rules& rules, const Subject& s, const Purpose* p, Action action, const Destination* dest) {
+    return decision(rules, s, p, action, dest).reasons;
+  };
+  const Rules& strict = *defaults;  // the defaults
 
   // 7: an unknown country's export to India.
   Subject nowhere;
@@ -179,10 +184,19 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   grant.channels_given = true;
   grant.at = 1735689600;  // 2025-01-01
   granted.bases = {grant};
-  EXPECT_EQ(decide(strict, granted, &marketing, Action::kContact, nullptr),
+  EXPECT_EQ(decide(strict, granted, &marketing, Action::kContact, nullptr), std::vector<Reason>{Reason::kConsent});
+  EXPECT_EQ(decide(with("unknown_country_double_opt_in = true"), granted, &marketing, Action::kContact, nullptr),
             (std::vector<Reason>{Reason::kNoLawfulBasis, Reason::kConsentUnconfirmed}));
-  EXPECT_EQ(decide(with("unknown_country_double_opt_in = false"), granted, &marketing, Action::kContact, nullptr),
-            std::vector<Reason>{Reason::kConsent});
+
+  // 15: tracking an erased subject (step 1 decides; step 9's obligation is not reached).
+  Subject erased = granted;
+  erased.erased = true;
+  Decision track = decision(strict, erased, &marketing, Action::kTrack, nullptr);
+  EXPECT_EQ(track.reasons, std::vector<Reason>{Reason::kSubjectErased});
+  EXPECT_TRUE(track.obligations.empty());
+  track = decision(with("anonymize_every_denied_track = true"), erased, &marketing, Action::kTrack, nullptr);
+  EXPECT_EQ(track.reasons, std::vector<Reason>{Reason::kSubjectErased});
+  EXPECT_EQ(track.obligations, std::vector<Obligation>{Obligation::kAnonymizeToAccount});
 
   // 6: a withdrawn record without scope after data collected long ago.
   Subject old;
