@@ -372,6 +372,8 @@ void AddWhy(CLI::App& app, DataOptions& data, int* code) {
     req.suppressed = ctx->suppression.ContainsAny(*ctx->hasher, person->subject.emails, person->phone);
     Result<Decision> d = Decide(ctx->rules, req);
     if (!d.ok()) { *code = Fail(d.status()); return; }
+    if (req.suppressed)  // which address or phone, on which list
+      for (std::string& line : SuppressionEvidence(*ctx, *person)) d->evidence.push_back(std::move(line));
     if (a->json) {
       json j = DecisionToJson(*d);
       j["evidence"] = d->evidence;

@@ -73,6 +73,22 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(const std::string& label) {
   };
 }
 
+std::vector<std::string> SuppressionEvidence(const AppContext& ctx, const Person& person) {
+  std::vector<std::string> out;
+  for (const SuppressionSet::Match& m : ctx.suppression.Matches(*ctx.hasher, person.subject.emails, person.phone)) {
+    std::string what;
+    if (m.email_index < 0) {
+      what = "phone " + person.phone;
+    } else {
+      const EmailAddress& e = person.subject.emails[static_cast<size_t>(m.email_index)];
+      what = e.visibility == Visibility::kHidden ? "a hidden address (email #" + std::to_string(m.email_index + 1) + ")"
+                                                 : "address " + e.address;
+    }
+    out.push_back(what + (m.list.empty() ? " is on a suppression list" : " is on suppression list '" + m.list + "'"));
+  }
+  return out;
+}
+
 Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Action action, Role role, Time at,
                               const Purpose* purpose, std::optional<Channel> channel) {
   DecisionRequest req;

@@ -26,6 +26,11 @@ int ReportImport(const ImportReport& rep, const std::string& file, const std::st
 
 // One decision about a stored person with the tenant's rules, settings and
 // suppression lists (the person's suppression is looked up here).
+// Which of the person's addresses and phone are on a suppression list, in words
+// ("address jan@example.nl is on suppression list 'unsubscribed'"); a hidden address
+// is named by its position only. Empty when none is.
+std::vector<std::string> SuppressionEvidence(const AppContext& ctx, const Person& person);
+
 Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Action action, Role role, Time at,
                               const Purpose* purpose = nullptr, std::optional<Channel> channel = std::nullopt);
 

@@ -93,7 +93,7 @@ Result<std::unique_ptr<AppContext>> OpenContext(const DataOptions& options) {
   ctx->hasher = std::make_unique<SuppressionHasher>(*secret);
   Result<std::vector<SuppressionEntry>> entries = ctx->store->LoadSuppression(ctx->tenant);
   if (!entries.ok()) return entries.status();
-  for (const SuppressionEntry& e : *entries) ctx->suppression.Add(e.key);
+  for (const SuppressionEntry& e : *entries) ctx->suppression.Add(e.key, e.list);
   return ctx;
 }
 

@@ -337,10 +337,17 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
         static_note = member ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
         in = member;
       }
+      // A suppressed person: which address or phone, on which list.
+      std::vector<std::string> suppression;
+      if (s.index->Suppressed().Test(*row)) {
+        Result<Person> p = c.store->GetPerson(c.tenant, id);
+        if (!p.ok()) return p.status();
+        suppression = SuppressionEvidence(c, *p);
+      }
       if (a->json) {
         json terms = json::array();
         for (const TermVerdict& v : *verdicts) terms.push_back({{"term", v.term}, {"holds", v.holds}, {"detail", v.detail}});
-        std::cout << json{{"person", id}, {"in", in}, {"terms", terms}}.dump() << "\n";
+        std::cout << json{{"person", id}, {"in", in}, {"terms", terms}, {"suppression", suppression}}.dump() << "\n";
         return Status::Ok();
       }
       std::cout << "person #" << id << " is " << (in ? "IN" : "OUT") << (a->list.empty() ? "" : " of list " + a->list)
@@ -348,6 +355,7 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
       for (const TermVerdict& v : *verdicts)
         std::cout << "  " << (v.holds ? "yes " : "NO  ") << v.term << (v.detail.empty() ? "" : "\n        " + v.detail)
                   << "\n";
+      for (const std::string& line : suppression) std::cout << "  suppressed: " << line << "\n";
       return Status::Ok();
     }();
     if (!st.ok()) *code = Fail(st);

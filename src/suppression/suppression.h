@@ -13,7 +13,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
+#include <vector>
 
 #include "core/domain.h"
 
@@ -46,18 +47,30 @@ class SuppressionHasher {
   crypto_auth_hmacsha256_state keyed_;
 };
 
-// The in-memory set checked at import, list build and export.
+// The in-memory set checked at import, list build and export, with the list each
+// key is on (the first it was added with), so a decision can say which list.
 class SuppressionSet {
  public:
-  void Add(const SuppressionKey& key) { keys_.insert(key); }
+  void Add(const SuppressionKey& key, std::string_view list = "");
   bool Contains(const SuppressionKey& key) const { return keys_.count(key) != 0; }
+  // The list a key is on ("" when added without one), or null when not suppressed.
+  const std::string* ListOf(const SuppressionKey& key) const;
   // True when any email or the phone of the person is suppressed.
   bool ContainsAny(const SuppressionHasher& hasher, const std::vector<EmailAddress>& emails,
                    std::string_view phone) const;
+  // Which of them are suppressed, each with its list: email index into `emails`, or
+  // the phone (email_index < 0).
+  struct Match {
+    int email_index;
+    std::string list;
+  };
+  std::vector<Match> Matches(const SuppressionHasher& hasher, const std::vector<EmailAddress>& emails,
+                             std::string_view phone) const;
   size_t size() const { return keys_.size(); }
 
  private:
-  std::unordered_set<SuppressionKey, SuppressionKeyHash> keys_;
+  std::unordered_map<SuppressionKey, uint16_t, SuppressionKeyHash> keys_;  // -> index into lists_
+  std::vector<std::string> lists_;
 };
 
 }  // namespace fairlead

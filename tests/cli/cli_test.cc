@@ -101,6 +101,13 @@ TEST_F(CliTest, ImportThenWhyExplainsWithRecords) {
   r = Fl("why --person nobody@x.com --purpose marketing");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("no person"), std::string::npos);
+  // A suppressed person: the explanation names the address and its list.
+  ASSERT_EQ(Fl("suppress add --list unsubscribed bob@corp.co.uk").code, 0);
+  r = Fl("why --person bob@corp.co.uk --purpose marketing.security --channel email --at 2026-01-01");
+  EXPECT_NE(r.out.find("SUPPRESSED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("address bob@corp.co.uk is on suppression list 'unsubscribed'"), std::string::npos) << r.out;
+  r = Fl("why --person anna@firma.de --purpose marketing.security --channel email --at 2026-01-01");
+  EXPECT_EQ(r.out.find("suppression list"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, ImportExitCodesAndSuppression) {
@@ -170,6 +177,10 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
   EXPECT_NE(r.out.find("OBJECTED"), std::string::npos) << r.out;
   r = Fl("list show");
   EXPECT_NE(r.out.find("assigned to sam"), std::string::npos) << r.out;
+  // Suppressed: explain names the address and the list.
+  ASSERT_EQ(Fl("suppress add --list robinson cem@beta.de").code, 0);
+  r = Fl("explain --person cem@beta.de --filter \"country = DE\" --at 2026-01-01");
+  EXPECT_NE(r.out.find("suppressed: address cem@beta.de is on suppression list 'robinson'"), std::string::npos) << r.out;
   // A consent withdrawal through the write path.
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status granted --scope marketing --channels email --at 2025-01-01").code, 0);
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status withdrawn --scope marketing --channels email --at 2025-06-01").code, 0);

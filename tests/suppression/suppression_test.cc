@@ -47,6 +47,30 @@ TEST(Suppression, SetMatchesAnyEmailOrThePhone) {
   EXPECT_TRUE(set.ContainsAny(h, {{"a@x.com"}}, "+442079460958"));
 }
 
+TEST(Suppression, SetNamesTheListOfEachMatch) {
+  TenantSecret s{};
+  SuppressionHasher h(s);
+  SuppressionSet set;
+  set.Add(h.Key(SuppressionKind::kEmail, "b@x.com"), "unsubscribed");
+  set.Add(h.Key(SuppressionKind::kEmail, "b@x.com"), "robinson");  // the first list is kept
+  set.Add(h.Key(SuppressionKind::kPhone, "+442079460958"), "tps");
+  set.Add(h.Key(SuppressionKind::kEmail, "c@x.com"));
+  EXPECT_EQ(set.size(), 3u);
+  ASSERT_NE(set.ListOf(h.Key(SuppressionKind::kEmail, "b@x.com")), nullptr);
+  EXPECT_EQ(*set.ListOf(h.Key(SuppressionKind::kEmail, "b@x.com")), "unsubscribed");
+  EXPECT_EQ(set.ListOf(h.Key(SuppressionKind::kEmail, "a@x.com")), nullptr);
+  std::vector<EmailAddress> emails = {{"a@x.com"}, {"b@x.com"}, {"c@x.com"}};
+  std::vector<SuppressionSet::Match> m = set.Matches(h, emails, "+442079460958");
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].email_index, 1);
+  EXPECT_EQ(m[0].list, "unsubscribed");
+  EXPECT_EQ(m[1].email_index, 2);
+  EXPECT_EQ(m[1].list, "");
+  EXPECT_EQ(m[2].email_index, -1);
+  EXPECT_EQ(m[2].list, "tps");
+  EXPECT_TRUE(set.Matches(h, {{"a@x.com"}}, "").empty());
+}
+
 TEST(Secret, CreatedOnceThenReadBack) {
   std::string path = ::testing::TempDir() + "/secret-test.key";
   std::remove(path.c_str());
