@@ -77,9 +77,7 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
         if (!b.ok()) return b;
         out.And(*b);
       }
-      Purpose none;
-      none.kind = PurposeKind::kAnalytics;
-      out.And(self->index->Eligible(none, std::nullopt, Action::kView, self->query.role, self->query.at));
+      out.And(ViewableRows(self->query));
       out.AndNot(self->index->Suppressed());
       return out;
     }();
@@ -139,6 +137,45 @@ Status PrintPage(Segments& s, const RankedPage& page, bool as_json, std::ostream
   return Status::Ok();
 }
 
+// A list name: what a filter's list:NAME can name (quoted when it has spaces).
+Status CheckListName(const std::string& name) {
+  if (Trim(name).empty()) return Status::Invalid("list name: empty");
+  if (name.size() > 100) return Status::Invalid("list name: longer than 100 bytes");
+  if (!IsValidUtf8(name)) return Status::Invalid("list name: not valid UTF-8");
+  for (char ch : name)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return Status::Invalid("list name: control character");
+  return Status::Ok();
+}
+
+// The lists a filter names, directly.
+void ListsNamed(const FilterNode& n, std::vector<std::string>* out) {
+  if (n.kind == FilterNode::Kind::kList) out->push_back(n.values[0]);
+  for (const FilterNode& c : n.children) ListsNamed(c, out);
+}
+
+// Refuses a list whose filter reaches the list itself through the lists it names.
+Status CheckNoCycle(AppContext& c, const std::string& name, const FilterNode& filter) {
+  std::vector<std::pair<std::string, std::string>> todo;  // (list, path to it)
+  std::vector<std::string> direct;
+  ListsNamed(filter, &direct);
+  for (const std::string& l : direct) todo.push_back({l, name + " -> " + l});
+  std::set<std::string> seen;
+  while (!todo.empty()) {
+    auto [l, path] = todo.back();
+    todo.pop_back();
+    if (l == name) return Status::Invalid("list " + name + " would refer to itself: " + path);
+    if (!seen.insert(l).second) continue;
+    Result<ListInfo> info = c.store->GetList(c.tenant, l);
+    if (!info.ok()) return info.status().WithContext("list:" + l + ": ");
+    Result<FilterNode> f = ParseFilter(info->filter);
+    if (!f.ok()) continue;  // reported when that list is used
+    std::vector<std::string> next;
+    ListsNamed(*f, &next);
+    for (const std::string& n : next) todo.push_back({n, path + " -> " + n});
+  }
+  return Status::Ok();
+}
+
 struct QueryArgs {
   std::string filter, topic, at, role = "list_builder";
   size_t limit = 20, offset = 0;
@@ -160,16 +197,22 @@ void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool with_filter) {
   cmd->add_flag("--count", a.count, "print the count only");
 }
 
-Status RunQuery(const DataOptions& data, const QueryArgs& a, const std::function<Result<Bitset>(Segments&)>& rows) {
+// Runs a query for a user: the rows, cut to the people the role may view, counted or
+// ranked (by --topic, else by `default_topic` when given, e.g. a list's own).
+Status RunQuery(const DataOptions& data, const QueryArgs& a, const std::function<Result<Bitset>(Segments&)>& rows,
+                const std::function<std::string(Segments&)>& default_topic = nullptr) {
   Segments s;
   FL_RETURN_IF_ERROR(LoadFor(s, data, a.role, a.at));
   Result<Bitset> r = rows(s);
   if (!r.ok()) return r.status();
+  r->And(ViewableRows(s.query));  // nobody the role may not view is counted or shown
   if (a.count) {
     std::cout << r->Count() << "\n";
     return Status::Ok();
   }
-  RankedPage page = Rank(*r, s.query, AsciiLower(a.topic), a.offset, a.limit);
+  std::string topic = a.topic;
+  if (topic.empty() && default_topic) topic = default_topic(s);
+  RankedPage page = Rank(*r, s.query, AsciiLower(topic), a.offset, a.limit);
   return PrintPage(s, page, a.json, std::cout);
 }
 
@@ -194,7 +237,7 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
 
   struct CreateArgs {
     std::string name, filter, topic, at, role = "list_builder";
-    bool is_static = false, json_filter = false;
+    bool is_static = false, json_filter = false, replace = false;
   };
   auto c = std::make_shared<CreateArgs>();
   CLI::App* create = list->add_subcommand("create", "save a dynamic segment (a filter) or, with --static, a snapshot");
@@ -205,12 +248,21 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
   create->add_option("--topic", c->topic, "default ranking topic");
   create->add_option("--at", c->at, "as of (default now)");
   create->add_option("--role", c->role, "the actor's role")->capture_default_str();
+  create->add_flag("--replace", c->replace, "replace a list of the same name (its assignments stay)");
   create->callback([&data, code, c] {
     Status st = [&]() -> Status {
+      FL_RETURN_IF_ERROR(CheckListName(c->name));
       Result<FilterNode> f = FilterOption(c->filter, c->json_filter);
       if (!f.ok()) return f.status();
       Segments s;
       FL_RETURN_IF_ERROR(LoadFor(s, data, c->role, c->at));
+      Result<ListInfo> existing = s.ctx->store->GetList(s.ctx->tenant, c->name);
+      if (existing.ok() && !c->replace)
+        return Status::Invalid("a list named '" + c->name + "' exists (" +
+                               (existing->is_static ? "static" : "segment") + ": " + existing->filter +
+                               "); give --replace to replace it");
+      if (!existing.ok() && existing.status().code() != Status::Code::kNotFound) return existing.status();
+      FL_RETURN_IF_ERROR(CheckNoCycle(*s.ctx, c->name, *f));
       Result<Bitset> rows = Evaluate(*f, s.query);  // also validates every term
       if (!rows.ok()) return rows.status();
       std::vector<int64_t> members;
@@ -244,7 +296,12 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
       }
       return;
     }
-    Status s = RunQuery(data, *show, [&](Segments& seg) { return seg.query.list_rows(*show_name); });
+    Status s = RunQuery(
+        data, *show, [&](Segments& seg) { return seg.query.list_rows(*show_name); },
+        [&](Segments& seg) -> std::string {
+          Result<ListInfo> l = seg.ctx->store->GetList(seg.ctx->tenant, *show_name);
+          return l.ok() ? l->topic : std::string();
+        });
     if (!s.ok()) *code = Fail(s);
   });
 
@@ -260,6 +317,7 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
       FL_RETURN_IF_ERROR(LoadFor(s, data, ex->role, ex->at));
       Result<Bitset> rows = s.query.list_rows(*ex_name);
       if (!rows.ok()) return rows.status();
+      rows->And(ViewableRows(s.query));
       std::vector<int64_t> ids;
       for (uint32_t r : rows->ToRows()) ids.push_back(s.index->PersonId(r));
       std::sort(ids.begin(), ids.end());
@@ -337,9 +395,19 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
         static_note = member ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
         in = member;
       }
-      // A suppressed person: which address or phone, on which list.
+      // Every list and search is cut to the people the role may view.
+      Decision view = s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at);
+      if (!view.allow) {
+        std::string detail;
+        for (size_t i = 0; i < view.reasons.size(); ++i)
+          detail += (i ? "; " : "") + std::string(Name(view.reasons[i])) + ": " + std::string(Describe(view.reasons[i]));
+        verdicts->push_back({"may be viewed by a " + std::string(Name(s.query.role)), false, detail});
+        in = false;
+      }
+      // A suppressed person: which address or phone, on which list; only to an admin,
+      // the one role that may still view them.
       std::vector<std::string> suppression;
-      if (s.index->Suppressed().Test(*row)) {
+      if (s.index->Suppressed().Test(*row) && s.query.role == Role::kAdmin) {
         Result<Person> p = c.store->GetPerson(c.tenant, id);
         if (!p.ok()) return p.status();
         suppression = SuppressionEvidence(c, *p);
@@ -350,7 +418,8 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
         std::cout << json{{"person", id}, {"in", in}, {"terms", terms}, {"suppression", suppression}}.dump() << "\n";
         return Status::Ok();
       }
-      std::cout << "person #" << id << " is " << (in ? "IN" : "OUT") << (a->list.empty() ? "" : " of list " + a->list)
+      std::cout << "person #" << id << " is " << (in ? "IN" : "OUT of")
+                << (a->list.empty() ? " the filter" : " list " + a->list)
                 << (static_note.empty() ? "" : " (" + static_note + ")") << "\n";
       for (const TermVerdict& v : *verdicts)
         std::cout << "  " << (v.holds ? "yes " : "NO  ") << v.term << (v.detail.empty() ? "" : "\n        " + v.detail)

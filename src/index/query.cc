@@ -303,6 +303,11 @@ Result<const Bitset*> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
   Role role = ctx.role;
   if (n.values.size() > 3 && !Parse(AsciiLower(n.values[3]), &role))
     return TermError(n, "'" + n.values[3] + "' is not a role (" + Choices<Role>() + ")");
+  // Roles run from admin (0) to read_only: an actor may ask for its own role or a
+  // narrower one, never for more than it has.
+  if (static_cast<int>(role) < static_cast<int>(ctx.role))
+    return TermError(n, "a " + std::string(Name(ctx.role)) + " may ask eligibility for its own role or a narrower "
+                        "one, not for " + std::string(Name(role)));
   return &ctx.index->Eligible(*purpose, channel, action, role, ctx.at);
 }
 
@@ -751,6 +756,12 @@ Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, s
 }
 
 }  // namespace
+
+const Bitset& ViewableRows(QueryContext& ctx) {
+  Purpose none;  // a view decides without a purpose (no retention period of its own)
+  none.kind = PurposeKind::kAnalytics;
+  return ctx.index->Eligible(none, std::nullopt, Action::kView, ctx.role, ctx.at);
+}
 
 Result<std::vector<TermVerdict>> ExplainRow(const FilterNode& filter, QueryContext& ctx, uint32_t row, bool* in) {
   std::vector<TermVerdict> out;

@@ -66,6 +66,10 @@ struct RankedPage {
 // person id; returns [offset, offset + limit). Without a topic, person id order.
 RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic, size_t offset, size_t limit);
 
+// The people the context's role may view at its time (decide(view) allows): what
+// every list, search and page shown to a user is cut to.
+const Bitset& ViewableRows(QueryContext& ctx);
+
 struct TermVerdict {
   std::string term;    // the term as text
   bool holds = false;

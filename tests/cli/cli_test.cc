@@ -177,10 +177,46 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
   EXPECT_NE(r.out.find("OBJECTED"), std::string::npos) << r.out;
   r = Fl("list show");
   EXPECT_NE(r.out.find("assigned to sam"), std::string::npos) << r.out;
-  // Suppressed: explain names the address and the list.
+  // Suppressed: explain names the address and the list to an admin (who may still
+  // view the person); to anyone else the person is out, unviewable, with no address.
   ASSERT_EQ(Fl("suppress add --list robinson cem@beta.de").code, 0);
-  r = Fl("explain --person cem@beta.de --filter \"country = DE\" --at 2026-01-01");
+  r = Fl("explain --person cem@beta.de --filter \"country = DE\" --at 2026-01-01 --role admin");
   EXPECT_NE(r.out.find("suppressed: address cem@beta.de is on suppression list 'robinson'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("is IN the filter"), std::string::npos) << r.out;
+  r = Fl("explain --person cem@beta.de --filter \"country = DE\" --at 2026-01-01 --role read_only");
+  EXPECT_NE(r.out.find("is OUT of the filter"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("NO  may be viewed by a read_only"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SUPPRESSED"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("cem@beta.de"), std::string::npos) << r.out;
+  // Search, segments and their counts show nobody the role may not view.
+  r = Fl("search \"country = DE\" --json --role read_only --at 2026-01-01");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("Cem"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("search \"country = DE\" --count --role read_only --at 2026-01-01").out, "0\n");
+  EXPECT_EQ(Fl("search \"country = DE\" --count --role admin --at 2026-01-01").out, "1\n");
+  ASSERT_EQ(Fl("list create de --filter \"country = DE\"").code, 0);
+  r = Fl("list show de --json --role read_only --at 2026-01-01");
+  EXPECT_EQ(r.out.find("Cem"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("list export-ids de --at 2026-01-01").out, "") << "a list_builder may not view Cem either";
+  // eligible() for a role wider than the actor's is refused.
+  r = Fl("search \"eligible(marketing, email, export, admin)\" --count");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("may ask eligibility for its own role or a narrower one"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("search \"eligible(marketing, email, contact, read_only)\" --count --at 2026-01-01").code, 0);
+  // A list name is never silently reused, and lists may not refer to themselves.
+  r = Fl("list create leads --filter \"country = GB\"");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("a list named 'leads' exists (static: eligible(marketing, email)); give --replace"),
+            std::string::npos) << r.out;
+  ASSERT_EQ(Fl("list create gb --filter \"country = GB\"").code, 0);
+  ASSERT_EQ(Fl("list create gb2 --filter \"list:gb and seniority >= director\"").code, 0);
+  r = Fl("list create gb --replace --filter \"list:gb2\"");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("list gb would refer to itself: gb -> gb2 -> gb"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("list create gb --replace --filter \"country = GB and seniority = entry\"").code, 0);
+  EXPECT_EQ(Fl("list show gb --count --at 2026-01-01").out, "1\n");  // Bob
+  r = Fl("list create \"\" --filter \"country = GB\"");
+  EXPECT_EQ(r.code, 1) << r.out;
   // A consent withdrawal through the write path.
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status granted --scope marketing --channels email --at 2025-01-01").code, 0);
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status withdrawn --scope marketing --channels email --at 2025-06-01").code, 0);

@@ -305,7 +305,9 @@ TEST_F(QueryTest, EligibleListsAndSuppression) {
   // p1 consented (DE), FR/GB/IE/US allow legitimate interest for corporate
   // addresses, p4 objected, p10 is suppressed, DE/BE/JP/unknown need consent.
   EXPECT_EQ(Select("eligible(marketing.security, email)"), (Names{"p1", "p2", "p3", "p5", "p9", "p12"}));
+  ctx_.role = Role::kAdmin;  // only an admin may ask for the admin role
   EXPECT_EQ(Select("eligible(marketing.security, EMAIL, contact, admin)"), (Names{"p1", "p2", "p3", "p5", "p9", "p12"}));
+  ctx_.role = Role::kListBuilder;
   EXPECT_EQ(Select("eligible(marketing.security, email) and country = US"), (Names{"p3", "p9"}));
   EXPECT_EQ(Select("not eligible(marketing.security, email)"), (Names{"p4", "p6", "p7", "p8", "p10", "p11"}));
   EXPECT_EQ(Select("list:customers"), (Names{"p2", "p5"}));
@@ -328,8 +330,12 @@ TEST_F(QueryTest, EligibleTermsAgreeWithDecide) {
         std::string text = "eligible(marketing.security, " + std::string(Name(channel)) + ", " +
                            std::string(Name(action)) + ", " + std::string(Name(role)) + ")";
         SCOPED_TRACE(text);
+        ctx_.role = Role::kAdmin;  // an admin may ask for any role
         Result<Bitset> b = Run(text);
+        ctx_.role = Role::kListBuilder;
         ASSERT_TRUE(b.ok()) << b.status().message();
+        // Anyone else only for its own role or a narrower one.
+        EXPECT_EQ(Run(text).ok(), role != Role::kAdmin);
         for (uint32_t row = 0; row < index_->rows(); ++row) {
           bool suppressed = index_->PersonId(row) == Id("p10");
           Decision want = DecideStored(row, *purpose, channel, action, role, suppressed);
