@@ -617,10 +617,11 @@ enum BaseStatus : uint8_t { kGranted, kWithdrawn, kPending };
 constexpr const char* kStatusNames[] = {"granted", "withdrawn", "pending"};
 // The first four are consent scopes.
 constexpr const char* kScopes[] = {"marketing", "marketing.security", "marketing.cloud",
-                                   "sales_outreach", "service"};
+                                   "sales_outreach", "service", "analytics"};
 constexpr uint32_t kConsentScopeWeights[] = {30, 35, 20, 15};
 constexpr uint8_t kScopeSalesOutreach = 3;
 constexpr uint8_t kScopeService = 4;
+constexpr uint8_t kScopeAnalytics = 5;  // consent to person-level tracking (analytics.intent)
 constexpr const char* kChannels[] = {"email", "email;sms", "email;sms;phone", "email;phone"};
 constexpr uint32_t kConsentChannelWeights[] = {50, 30, 20};
 constexpr const char* kSources[] = {
@@ -1533,7 +1534,7 @@ Status Generator::WritePeople() {
 // Writes the person's basis history (time-ordered); returns the row count.
 int Generator::WriteBases(Rng& rng, std::string_view email, int64_t collected_at) {
   const int64_t as_of = options_.as_of;
-  std::array<BaseRow, 8> rows;
+  std::array<BaseRow, 10> rows;
   int n = 0;
   auto add = [&](int64_t at, uint8_t basis, uint8_t status, uint8_t scope, uint8_t channels,
                  uint8_t source) -> BaseRow& {
@@ -1590,6 +1591,21 @@ int Generator::WriteBases(Rng& rng, std::string_view email, int64_t collected_at
     add(collected_at + rng.Between(0, std::min(30 * kDay, room)), kLegitimateInterest, kGranted,
         kScopeSalesOutreach, rng.Chance(700) ? 0 : 3,
         static_cast<uint8_t>(pick == 2 ? kSourceCrmSync : kSourceInterestFirst + pick));
+  }
+  // Consent to tracking (analytics.intent's person-level intent) for about 15% of
+  // people, a tenth of them withdrawn later. Drawn from a stream of its own, keyed by
+  // the address, so the rest of the data is what it was without it.
+  {
+    uint64_t h = 1469598103934665603ull ^ options_.seed;
+    for (char c : email) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    Rng track(h);
+    if (track.Chance(150)) {
+      const int64_t at = collected_at + track.Between(0, std::min(30 * kDay, room));
+      add(at, kConsent, kGranted, kScopeAnalytics, 0, 0);
+      if (track.Chance(100) && as_of - at > kHour)
+        add(at + track.Between(kHour, as_of - at), kConsent, kWithdrawn, kScopeAnalytics, 0,
+            static_cast<uint8_t>(kSourceWithdrawFirst + track.Below(3)));
+    }
   }
   // Stable insertion sort by time (keeps pending < granted < withdrawn on ties).
   for (int i = 1; i < n; ++i) {
