@@ -9,6 +9,13 @@ namespace fairlead {
 
 namespace {
 constexpr size_t kChunk = 1 << 20;
+
+// The bytes that end an unquoted run: delimiter, line ends and the quote.
+struct Specials {
+  bool at[256] = {};
+  constexpr Specials() { at[static_cast<unsigned char>(',')] = at['\n'] = at['\r'] = at['"'] = true; }
+};
+constexpr Specials kSpecial;
 }
 
 Result<std::unique_ptr<CsvReader>> CsvReader::OpenFile(const std::string& path) {
@@ -87,9 +94,11 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
     break;
   }
   rec->line = line_;
-  std::string& field = scratch_;  // a member: its capacity outlives the record
   for (;;) {
-    // Start of a field.
+    // Start of a field, read straight into the record's string (its capacity is
+    // kept from record to record).
+    if (nfields == rec->fields.size()) rec->fields.emplace_back();
+    std::string& field = rec->fields[nfields];
     int c = Peek();
     int64_t field_column = column_;
     field.clear();
@@ -140,7 +149,7 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
         const char* begin = buf_.data() + pos_;
         const char* end = buf_.data() + buf_.size();
         const char* p = begin;
-        while (p < end && *p != ',' && *p != '\n' && *p != '\r' && *p != '"') ++p;
+        while (p < end && !kSpecial.at[static_cast<unsigned char>(*p)]) ++p;
         size_t n = static_cast<size_t>(p - begin);
         if (field.size() + n > max_field_) {
           n = max_field_ + 1 - field.size();  // the byte that goes over the limit
@@ -162,8 +171,6 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
         break;
       }
     }
-    if (nfields < rec->fields.size()) rec->fields[nfields].assign(field);  // keeps the string's capacity
-    else rec->fields.push_back(field);
     ++nfields;
     // After a field: delimiter, end of record, or end of input.
     c = Peek();

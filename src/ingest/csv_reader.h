@@ -54,7 +54,6 @@ class CsvReader {
   std::string name_;
   FILE* file_ = nullptr;
   std::string buf_;
-  std::string scratch_;
   size_t pos_ = 0;
   uint64_t consumed_ = 0;
   uint64_t total_ = 0;

@@ -260,7 +260,8 @@ class EventImporter {
     // The account: known from an earlier row, or checked now and found or created
     // once the whole row is known to be good.
     std::string domain;
-    auto known = accounts_.find(fingerprints_.Of(v[kDomain]));
+    const Fingerprint domain_key = fingerprints_.Of(v[kDomain]);
+    auto known = accounts_.find(domain_key);
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
       if (domain.empty() || domain.find('.') == std::string::npos) {
@@ -288,7 +289,8 @@ class EventImporter {
     if (!v[kEmail].empty()) {
       // Whose address, remembered by the text as written (normalising and looking up
       // once per address, not once per event).
-      auto who = people_.find(fingerprints_.Of(v[kEmail]));
+      const Fingerprint email_key = fingerprints_.Of(v[kEmail]);
+      auto who = people_.find(email_key);
       if (who == people_.end()) {
         Result<std::string> email = NormalizeEmail(v[kEmail]);
         if (!email.ok()) {
@@ -298,7 +300,7 @@ class EventImporter {
         Result<std::optional<int64_t>> found = resolver_->FindPerson(*email);  // an unknown person is never created
         if (!found.ok()) return found.status();
         if (people_.size() >= kMaxCached) people_.clear();
-        who = people_.emplace(fingerprints_.Of(v[kEmail]), found->value_or(0)).first;
+        who = people_.emplace(email_key, found->value_or(0)).first;
       }
       if (who->second) {
         Result<TrackAnswer> t = resolver_->Track(who->second, e_.at);
@@ -316,7 +318,7 @@ class EventImporter {
       Result<int64_t> id = FindOrCreateAccount(domain);
       if (!id.ok()) return id.status();
       if (accounts_.size() >= kMaxCached) accounts_.clear();
-      accounts_.emplace(fingerprints_.Of(v[kDomain]), *id);
+      accounts_.emplace(domain_key, *id);
       e_.account_id = *id;
     }
     FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e_));
