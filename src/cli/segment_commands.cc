@@ -431,6 +431,64 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
   });
 }
 
+// An alert in words: accounts by domain, people by name where the role may still view
+// them (the entry itself holds ids only).
+std::string FeedLine(Segments& s, const FeedEntry& e) {
+  AppContext& c = *s.ctx;
+  json b = json::parse(e.body, nullptr, false);
+  if (!b.is_object()) return e.kind + "  " + e.body;
+  auto domain = [&](const json& id) {
+    if (!id.is_number_integer()) return std::string("?");
+    Result<Account> a = c.store->GetAccount(c.tenant, id.get<int64_t>());
+    return a.ok() ? a->domain : "account #" + std::to_string(id.get<int64_t>());
+  };
+  auto person = [&](const json& id) {
+    if (!id.is_number_integer()) return std::string("?");
+    const int64_t pid = id.get<int64_t>();
+    std::optional<uint32_t> row = s.index->RowOf(pid);
+    if (!row || !s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at).allow)
+      return "#" + std::to_string(pid) + " (no longer viewable)";
+    Result<Person> p = c.store->GetPerson(c.tenant, pid);
+    if (!p.ok()) return "#" + std::to_string(pid);
+    std::string name = Trim(p->first_name + " " + p->last_name).empty() ? std::string("(no name)")
+                                                                         : std::string(Trim(p->first_name + " " + p->last_name));
+    return name + " (#" + std::to_string(pid) + ")";
+  };
+  auto people = [&](const json& ids) {
+    std::string out;
+    if (ids.is_array())
+      for (const json& id : ids) out += (out.empty() ? "" : ", ") + person(id);
+    return out;
+  };
+  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  std::string where = b.contains("search") ? "search " + text(b["search"]) + ": " : std::string();
+  if (e.kind == "lead_change") {
+    std::string out = "lead " + person(b["person"]) + ":";
+    if (b["changes"].is_object())
+      for (auto it = b["changes"].begin(); it != b["changes"].end(); ++it)
+        out += " " + it.key() + " " + text((*it)["from"]) + " -> " + text((*it)["to"]) + ";";
+    out.pop_back();
+    return out;
+  }
+  if (e.kind == "new_person") return "new people at " + domain(b["account"]) + ": " + people(b["people"]);
+  if (e.kind == "gauge_change")
+    return where + domain(b["account"]) + " " + text(b["topic"]) + ": gauge " + text(b["from"]) + " -> " +
+           text(b["to"]);
+  if (e.kind == "new_signal") {
+    std::string signals;
+    if (b["signals"].is_array())
+      for (const json& x : b["signals"]) signals += (signals.empty() ? "" : ", ") + text(x);
+    return domain(b["account"]) + " " + text(b["topic"]) + ": new signal " + signals;
+  }
+  if (e.kind == "new_match") {
+    const int64_t n = b.value("count", int64_t{0});
+    const size_t shown = b["people"].is_array() ? b["people"].size() : 0;
+    return where + std::to_string(n) + " new match" + (n == 1 ? "" : "es") + ": " + people(b["people"]) +
+           (static_cast<size_t>(n) > shown ? " and " + std::to_string(n - static_cast<int64_t>(shown)) + " more" : "");
+  }
+  return e.kind + "  " + e.body;
+}
+
 void AddSaved(CLI::App& app, DataOptions& data, int* code) {
   CLI::App* save = app.add_subcommand("save", "save a lead, an account or a search; alerts report what changes");
   save->require_subcommand(1);
@@ -522,7 +580,7 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
           std::cout << json{{"id", e.id}, {"at", FormatTime(e.at)}, {"kind", e.kind},
                             {"body", json::parse(e.body, nullptr, false)}, {"read", e.read}}.dump() << "\n";
         } else {
-          std::cout << FormatTime(e.at) << "  " << e.kind << "  " << e.body << "\n";
+          std::cout << FormatTime(e.at) << "  " << FeedLine(s, e) << "\n";
         }
       }
       if (!*as_json) std::cout << added->size() << " new, " << feed->size() << " shown\n";

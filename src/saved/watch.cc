@@ -67,11 +67,21 @@ Result<json> SearchState(WatchContext& ctx, const SavedItem& item) {
   return json{{"members", members}, {"gauges", gauges}};
 }
 
-Result<json> State(WatchContext& ctx, const SavedItem& item) {
+Result<json> KindState(WatchContext& ctx, const SavedItem& item) {
   if (item.kind == "lead") return LeadState(ctx, std::stoll(item.key));
   if (item.kind == "account") return AccountState(ctx, std::stoll(item.key));
   if (item.kind == "search") return SearchState(ctx, item);
   return Status::Invalid("unknown saved kind '" + item.kind + "'");
+}
+
+// The state, with the time and the role it was taken for: the next check compares
+// like with like (a later time, the same role).
+Result<json> State(WatchContext& ctx, const SavedItem& item) {
+  Result<json> s = KindState(ctx, item);
+  if (!s.ok()) return s;
+  (*s)["checked_at"] = ctx.query->at;
+  (*s)["role"] = Name(ctx.query->role);
+  return s;
 }
 
 std::set<int64_t> IdSet(const json& a) {
@@ -100,6 +110,15 @@ Result<std::vector<FeedEntry>> CheckSaved(WatchContext& ctx, const std::string& 
   };
   for (SavedItem& item : *items) {
     json before = json::parse(item.state, nullptr, false);
+    const std::string what = item.kind + " " + item.key;
+    if (before.is_object() && before.contains("role") && before["role"] != Name(ctx.query->role))
+      return fail(Status::Invalid("saved " + what + " was checked for a " + before["role"].get<std::string>() +
+                                  "; check it with that role (--role " + before["role"].get<std::string>() +
+                                  "), or people who were there all along would show as new"));
+    if (before.is_object() && before.contains("checked_at") && before["checked_at"].get<Time>() > ctx.query->at)
+      return fail(Status::Invalid("saved " + what + " was last checked as of " +
+                                  FormatTime(before["checked_at"].get<Time>()) +
+                                  "; a check as of an earlier time would report its changes again"));
     Result<json> now = State(ctx, item);
     if (!now.ok()) {
       if (now.status().code() == Status::Code::kNotFound) continue;  // gone (erased): nothing to report

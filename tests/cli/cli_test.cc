@@ -264,6 +264,21 @@ TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
   EXPECT_EQ(r.out, "") << r.out;
   r = Fl("alerts --user sam --all --json");
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+  // In words: accounts by domain, people by name, nobody hidden.
+  r = Fl("alerts --user sam --all");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("lead Ann (#1): title Engineer -> CTO"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("new people at acme.co.uk: Bea (#2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("search gb: 1 new match: Bea (#2)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Cat"), std::string::npos) << r.out;
+  // A check as of an earlier time, or for another role, would report changes again:
+  // refused, saying why.
+  r = Fl("alerts --user sam --at 2020-01-01");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("a check as of an earlier time would report its changes again"), std::string::npos) << r.out;
+  r = Fl("alerts --user sam --role admin");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("check it with that role (--role list_builder)"), std::string::npos) << r.out;
   EXPECT_EQ(Fl("save lead --user sam nobody@x.com").code, 1);
 }
 
