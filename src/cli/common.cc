@@ -120,8 +120,8 @@ int ReportImport(const ImportReport& rep, const std::string& file, const std::st
                 << (i.field.empty() ? "" : i.field + ": ") << i.reason << "\n";
     }
     if (rep.rejected > rep.issues.size()) std::cerr << "... and more rejected rows\n";
-    out << kind << ": " << rep.rows << " rows, " << rep.inserted << " new, " << rep.merged << " merged, "
-        << rep.suppressed << " suppressed (not stored), ";
+    out << kind << ": " << rep.rows << " rows, " << rep.inserted << " new, ";
+    if (kind != "events") out << rep.merged << " merged, " << rep.suppressed << " suppressed (not stored), ";
     if (rep.anonymized) out << rep.anonymized << " kept at account level only (no tracking basis), ";
     out << rep.rejected << " rejected; "
         << (dry_run ? "dry run, nothing written"

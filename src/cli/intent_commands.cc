@@ -45,7 +45,7 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
   auto a = std::make_shared<Args>();
   CLI::App* imp = events->add_subcommand("import", "import events (CSV: time,account_domain,person_email,topic,vendor,"
                                                    "stage,action; or JSON lines with those keys)");
-  imp->add_option("file", a->file, "CSV or .jsonl file")->required();
+  imp->add_option("file", a->file, "CSV, or JSON lines (.jsonl, .ndjson, .json)")->required();
   imp->add_flag("--jsonl", a->jsonl, "read JSON lines whatever the extension");
   imp->add_option("--purpose", a->purpose, "the analytics purpose person-level tracking is decided for")
       ->capture_default_str();
@@ -165,7 +165,13 @@ void AddIntentTop(CLI::App& app, DataOptions& data, int* code) {
     Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx);
     if (!model.ok()) { *code = Fail(model.status()); return; }
     std::optional<uint32_t> topic = (*model)->FindTopic(AsciiLower(a->topic));
-    if (!topic) { *code = Fail(Status::NotFound("no events for topic '" + a->topic + "'")); return; }
+    if (!topic) {
+      std::string known;
+      for (const std::string& t : (*model)->Topics()) known += (known.empty() ? "" : ", ") + t;
+      *code = Fail(Status::NotFound("no events for topic '" + a->topic + "' (" +
+                                    (known.empty() ? "no events imported yet" : "topics with events: " + known) + ")"));
+      return;
+    }
     auto counts = (*model)->GaugeCounts(*topic, *as_of);
     if (!a->json)
       std::cout << "topic " << a->topic << " as of " << FormatTime(*as_of) << ": " << counts[2] << " evaluating, "

@@ -94,7 +94,8 @@ class EventImporter {
       resolver_ = own.get();
     }
     resolver_->SetPurpose(purpose_);
-    bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson");
+    bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson") ||
+                 EndsWith(opt_.file, ".json");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status s = jsonl ? JsonLines() : Csv();
     if (!s.ok()) {

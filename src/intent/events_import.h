@@ -17,7 +17,7 @@ namespace fairlead {
 
 struct EventImportOptions {
   std::string file;
-  bool json_lines = false;  // default: by extension (.jsonl, .ndjson)
+  bool json_lines = false;  // default: by extension (.jsonl, .ndjson, .json: one object a line)
   std::string analytics_purpose = "analytics.intent";
   bool dry_run = false;
   bool partial = false;

@@ -88,6 +88,7 @@ class IntentModel {
   uint32_t VendorId(std::string_view vendor);  // interns; "" (no vendor) is id 0 and counts as none
   std::optional<uint32_t> FindTopic(std::string_view topic) const;
   const std::string& TopicName(uint32_t id) const { return topics_[id]; }
+  const std::vector<std::string>& Topics() const { return topics_; }  // by id
 
   // Adds an event. Events may arrive out of order within the window; an event
   // older than the window relative to the newest one only adds its decayed score.
