@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -74,6 +75,36 @@ void CsvReader::SkipRestOfLine() {
   }
 }
 
+// The common case at a fraction of the cost: a whole line in the buffer with no quote
+// and no carriage return before its end, no longer than a field may be, split at its
+// commas. Anything else goes the byte-by-byte way, which gives the same fields.
+bool CsvReader::SplitPlainLine(CsvRecord* rec, size_t* nfields) {
+  const char* begin = buf_.data() + pos_;
+  const size_t avail = buf_.size() - pos_;
+  const char* nl = static_cast<const char*>(std::memchr(begin, '\n', std::min(avail, max_field_ + 2)));
+  if (!nl) return false;
+  const char* end = nl;
+  if (end > begin && end[-1] == '\r') --end;
+  const size_t len = static_cast<size_t>(end - begin);
+  if (len > max_field_ || std::memchr(begin, '"', len) || std::memchr(begin, '\r', len)) return false;
+  size_t n = 0;
+  for (const char* p = begin;;) {
+    const char* comma = static_cast<const char*>(std::memchr(p, ',', static_cast<size_t>(end - p)));
+    const char* field_end = comma ? comma : end;
+    if (n == rec->fields.size()) rec->fields.emplace_back();
+    rec->fields[n++].assign(p, static_cast<size_t>(field_end - p));
+    if (!comma) break;
+    p = comma + 1;
+  }
+  *nfields = n;
+  const size_t used = static_cast<size_t>(nl + 1 - begin);
+  pos_ += used;
+  consumed_ += used;
+  ++line_;
+  column_ = 1;
+  return true;
+}
+
 Result<bool> CsvReader::Next(CsvRecord* rec) {
   size_t nfields = 0;  // fields of this record so far; rec->fields is cut to it on return
   struct Cut {
@@ -94,6 +125,7 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
     break;
   }
   rec->line = line_;
+  if (fast_ && SplitPlainLine(rec, &nfields)) return true;
   for (;;) {
     // Start of a field, read straight into the record's string (its capacity is
     // kept from record to record).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/test_util.h"
+
 namespace fairlead {
 namespace {
 
@@ -63,6 +65,43 @@ TEST(CsvReader, HugeFieldIsAnErrorNotACrash) {
   EXPECT_EQ(recs[1].fields[0], "3");
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_NE(errors[0].find("longer than 16 bytes"), std::string::npos);
+}
+
+// Every record, its line and every error message, read with or without the plain-line
+// fast path, in chunks of the reader's own size or from one string.
+std::vector<std::string> Trace(const std::string& text, bool fast, size_t max_field) {
+  auto r = CsvReader::FromString(text, "t.csv");
+  r->set_plain_line_fast_path(fast);
+  r->set_max_field_bytes(max_field);
+  std::vector<std::string> out;
+  CsvRecord rec;
+  for (int guard = 0; guard < 10000; ++guard) {
+    Result<bool> more = r->Next(&rec);
+    if (!more.ok()) {
+      out.push_back("error " + more.status().message());
+      continue;
+    }
+    if (!*more) break;
+    std::string line = std::to_string(rec.line) + ":";
+    for (const std::string& f : rec.fields) line += "[" + f + "]";
+    out.push_back(line);
+  }
+  out.push_back("consumed " + std::to_string(r->bytes_read()));
+  return out;
+}
+
+TEST(CsvReader, PlainLineFastPathGivesTheSameRecordsAndErrors) {
+  testing_util::Random rnd(20261202);
+  const std::vector<std::string> pieces = {"a", "bc", "", ",", ",", "\n", "\n", "\r\n", "\r", "\"", "\"\"",
+                                           "x\"y", " ", "\xc3\xa9", "12345678901234567890"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int n = rnd.Int(40);
+    for (int i = 0; i < n; ++i) text += rnd.Pick(pieces);
+    const size_t max_field = rnd.Chance(30) ? static_cast<size_t>(1 + rnd.Int(12)) : CsvReader::kDefaultMaxField;
+    SCOPED_TRACE(testing::PrintToString(text) + " max " + std::to_string(max_field));
+    ASSERT_EQ(Trace(text, true, max_field), Trace(text, false, max_field));
+  }
 }
 
 }  // namespace
