@@ -28,7 +28,14 @@ Result<std::string> NormalizeCountry(std::string_view raw);
 // The ISO 3166-1 alpha-2 part of a country code ("US-CA" -> "US").
 std::string_view CountryAlpha2(std::string_view country);
 bool IsValidUtf8(std::string_view text);
-std::string_view Trim(std::string_view s);
+// Without leading and trailing spaces, tabs and line ends (inline: called per field).
+inline std::string_view Trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
 std::string AsciiLower(std::string_view s);
 
 }  // namespace fairlead

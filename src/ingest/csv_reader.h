@@ -24,6 +24,7 @@ namespace fairlead {
 struct CsvRecord {
   std::vector<std::string> fields;
   int64_t line = 0;  // 1-based physical line where the record starts
+  bool ascii = false;  // every byte of the record is known to be ASCII (so valid UTF-8)
 };
 
 class CsvReader {

@@ -106,7 +106,7 @@ class RowFields {
     }
     values_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!IsValidUtf8(rec.fields[i])) {
+      if (!rec.ascii && !IsValidUtf8(rec.fields[i])) {
         Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
               "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
         return false;

@@ -156,7 +156,7 @@ class EventImporter {
         continue;
       }
       bool utf8 = true;
-      for (size_t i = 0; i < cols->size() && utf8; ++i) {
+      for (size_t i = 0; i < cols->size() && utf8 && !rec.ascii; ++i) {
         if (IsValidUtf8(rec.fields[i])) continue;
         Issue(rec.line, (*cols)[i].empty() ? "column " + std::to_string(i + 1) : (*cols)[i], "not valid UTF-8");
         utf8 = false;

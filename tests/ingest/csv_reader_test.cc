@@ -83,6 +83,9 @@ std::vector<std::string> Trace(const std::string& text, bool fast, size_t max_fi
     }
     if (!*more) break;
     std::string line = std::to_string(rec.line) + ":";
+    if (rec.ascii)  // only ever claimed when true
+      for (const std::string& f : rec.fields)
+        for (char c : f) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << f;
     for (const std::string& f : rec.fields) line += "[" + f + "]";
     out.push_back(line);
   }
