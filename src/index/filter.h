@@ -18,6 +18,9 @@
 // {"any_of": {"field": f, "values": [..]}}, {"all_of": ...}, {"eligible": {"purpose", "channel",
 // "action", "role"}}, {"list": name}, {"suppressed": true}, {"gauge": {"topic", "op", "value"}},
 // {"score": {"topic", "op", "value"}}.
+// eligible() decides for the actor's role unless one is given, and the one given may be
+// the actor's or a narrower one (admin > list_builder > read_only), never a wider one.
+// Whatever the filter, what a user is shown is cut to the people their role may view.
 // Errors name the column (text) or the JSON path. Pure; thread-safe.
 #pragma once
 
