@@ -341,6 +341,41 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
   });
 }
 
+// Why one row is in or out of a list (or, without a name, of a filter): its terms, a
+// static list's snapshot note, and the lists its filter names.
+struct ListVerdict {
+  bool in = false;
+  std::vector<TermVerdict> terms;
+  std::string note;
+  std::vector<std::string> lists;
+};
+
+Result<ListVerdict> ExplainListRow(Segments& s, const std::string& list, const std::string& filter_text, uint32_t row) {
+  AppContext& c = *s.ctx;
+  std::string text = filter_text;
+  bool is_static = false;
+  if (!list.empty()) {
+    Result<ListInfo> l = c.store->GetList(c.tenant, list);
+    if (!l.ok()) return l.status();
+    text = l->filter;
+    is_static = l->is_static;
+  }
+  Result<FilterNode> f = ParseFilter(text);
+  if (!f.ok()) return f.status();
+  ListVerdict out;
+  Result<std::vector<TermVerdict>> terms = ExplainRow(*f, s.query, row, &out.in);
+  if (!terms.ok()) return terms.status();
+  out.terms = std::move(*terms);
+  if (is_static) {
+    Result<Bitset> members = s.query.list_rows(list);
+    if (!members.ok()) return members.status();
+    out.in = members->Test(row);
+    out.note = out.in ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
+  }
+  ListsNamed(*f, &out.lists);
+  return out;
+}
+
 void AddExplain(CLI::App& app, DataOptions& data, int* code) {
   struct Args {
     std::string person, list, filter, at, role = "list_builder";
@@ -374,26 +409,23 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
       }
       std::optional<uint32_t> row = s.index->RowOf(id);
       if (!row) return Status::NotFound("--person: no person with id " + a->person);
-      std::string text = a->filter;
-      bool is_static = false;
-      if (!a->list.empty()) {
-        Result<ListInfo> l = c.store->GetList(c.tenant, a->list);
-        if (!l.ok()) return l.status();
-        text = l->filter;
-        is_static = l->is_static;
-      }
-      Result<FilterNode> f = ParseFilter(text);
-      if (!f.ok()) return f.status();
-      bool in = false;
-      Result<std::vector<TermVerdict>> verdicts = ExplainRow(*f, s.query, *row, &in);
-      if (!verdicts.ok()) return verdicts.status();
-      std::string static_note;
-      if (is_static) {
-        Result<Bitset> members = s.query.list_rows(a->list);
-        if (!members.ok()) return members.status();
-        bool member = members->Test(*row);
-        static_note = member ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
-        in = member;
+      Result<ListVerdict> top = ExplainListRow(s, a->list, a->filter, *row);
+      if (!top.ok()) return top.status();
+      bool in = top->in;
+      std::vector<TermVerdict>* verdicts = &top->terms;
+      const std::string& static_note = top->note;
+      // The lists it names, and theirs, explained the same way (each once).
+      std::vector<std::pair<std::string, ListVerdict>> inside;
+      std::vector<std::string> todo(top->lists.rbegin(), top->lists.rend());
+      std::set<std::string> seen(todo.begin(), todo.end());
+      while (!todo.empty() && inside.size() < 16) {
+        std::string name = todo.back();
+        todo.pop_back();
+        Result<ListVerdict> v = ExplainListRow(s, name, "", *row);
+        if (!v.ok()) return v.status().WithContext("list:" + name + ": ");
+        for (auto it = v->lists.rbegin(); it != v->lists.rend(); ++it)
+          if (seen.insert(*it).second) todo.push_back(*it);
+        inside.emplace_back(name, std::move(*v));
       }
       // Every list and search is cut to the people the role may view.
       Decision view = s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at);
@@ -412,10 +444,17 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
         if (!p.ok()) return p.status();
         suppression = SuppressionEvidence(c, *p);
       }
-      if (a->json) {
+      auto terms_json = [](const std::vector<TermVerdict>& vs) {
         json terms = json::array();
-        for (const TermVerdict& v : *verdicts) terms.push_back({{"term", v.term}, {"holds", v.holds}, {"detail", v.detail}});
-        std::cout << json{{"person", id}, {"in", in}, {"terms", terms}, {"suppression", suppression}}.dump() << "\n";
+        for (const TermVerdict& v : vs) terms.push_back({{"term", v.term}, {"holds", v.holds}, {"detail", v.detail}});
+        return terms;
+      };
+      if (a->json) {
+        json lists = json::object();
+        for (const auto& [name, v] : inside)
+          lists[name] = {{"in", v.in}, {"note", v.note}, {"terms", terms_json(v.terms)}};
+        std::cout << json{{"person", id}, {"in", in}, {"terms", terms_json(*verdicts)}, {"lists", lists},
+                          {"suppression", suppression}}.dump() << "\n";
         return Status::Ok();
       }
       std::cout << "person #" << id << " is " << (in ? "IN" : "OUT of")
@@ -424,6 +463,13 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
       for (const TermVerdict& v : *verdicts)
         std::cout << "  " << (v.holds ? "yes " : "NO  ") << v.term << (v.detail.empty() ? "" : "\n        " + v.detail)
                   << "\n";
+      for (const auto& [name, v] : inside) {
+        std::cout << "  inside list " << name << ": " << (v.in ? "IN" : "OUT") << (v.note.empty() ? "" : " (" + v.note + ")")
+                  << "\n";
+        for (const TermVerdict& t : v.terms)
+          std::cout << "    " << (t.holds ? "yes " : "NO  ") << t.term << (t.detail.empty() ? "" : "\n          " + t.detail)
+                    << "\n";
+      }
       for (const std::string& line : suppression) std::cout << "  suppressed: " << line << "\n";
       return Status::Ok();
     }();

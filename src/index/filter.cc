@@ -358,9 +358,21 @@ bool ValidOp(const std::string& op) {
   return op == "=" || op == "!=" || op == ">=" || op == ">" || op == "<=" || op == "<";
 }
 
+Result<FilterNode> NodeFromJson(const json& j, const std::string& path);
+
 }  // namespace
 
+// Each node keeps its JSON path, so an error found when the filter is evaluated (an
+// unknown field, purpose or list) says where it is, as the text form gives the column.
 Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
+  Result<FilterNode> node = NodeFromJson(j, path);
+  if (node.ok()) node->path = path;
+  return node;
+}
+
+namespace {
+
+Result<FilterNode> NodeFromJson(const json& j, const std::string& path) {
   if (std::count(path.begin(), path.end(), '.') > 200) return Status::Invalid(path + ": nested too deeply");
   if (!j.is_object() || (j.size() != 1 && !j.contains("field")))
     return Status::Invalid(path + ": must be an object with one key (all, any, not, field, any_of, all_of, eligible, "
@@ -379,7 +391,9 @@ Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
       if (!v.ok()) return v.status();
       node.values = *v;
     } else {
-      if (!j.contains("value") || !j["value"].is_string()) return Status::Invalid(path + ".value: must be a string");
+      if (!j.contains("value") || !j["value"].is_string())
+        return Status::Invalid(path + ".value: must be a string (" + node.op + " compares with one \"value\"; " +
+                               "\"op\": \"in\" takes \"values\")");
       node.values = {j["value"].get<std::string>()};
     }
     return node;
@@ -454,6 +468,8 @@ Result<FilterNode> FilterFromJson(const json& j, const std::string& path) {
   }
   return Status::Invalid(path + ": unknown key '" + key + "'");
 }
+
+}  // namespace
 
 json FilterToJson(const FilterNode& n) {
   switch (n.kind) {

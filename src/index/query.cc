@@ -47,7 +47,9 @@ bool Compare(double a, const std::string& op, double b) {
 }
 
 Status TermError(const FilterNode& n, const std::string& why) {
-  return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": " : std::string()) + why);
+  return Status::Invalid((n.column ? "column " + std::to_string(n.column) + ": "
+                           : n.path.empty() ? std::string()
+                                            : n.path + ": ") + why);
 }
 
 // The planner's scope: the rows an AND has kept so far, and the indices of their

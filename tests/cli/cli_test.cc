@@ -175,6 +175,16 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
   r = Fl("explain --person ann@acme.co.uk --list leads --at 2026-01-01");
   EXPECT_NE(r.out.find("OUT"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("OBJECTED"), std::string::npos) << r.out;
+  // Through a sub-list: explain looks inside the list it names.
+  ASSERT_EQ(Fl("list create leads_gb --filter \"list:leads and country = GB\"").code, 0);
+  r = Fl("explain --person ann@acme.co.uk --list leads_gb --at 2026-01-01");
+  EXPECT_NE(r.out.find("is OUT of list leads_gb"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("NO  list:leads"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("inside list leads: OUT (not in the snapshot, or no longer allowed)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("    NO  eligible(marketing, email)\n          OBJECTED"), std::string::npos) << r.out;
+  r = Fl("explain --person ann@acme.co.uk --list leads_gb --at 2026-01-01 --json");
+  EXPECT_NE(r.out.find("\"lists\":{\"leads\":{\"in\":false"), std::string::npos) << r.out;
   r = Fl("list show");
   EXPECT_NE(r.out.find("assigned to sam"), std::string::npos) << r.out;
   // Suppressed: explain names the address and the list to an admin (who may still

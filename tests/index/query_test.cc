@@ -3,6 +3,7 @@
 #include "index/query.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -382,6 +383,17 @@ TEST_F(QueryTest, ErrorsNameTheColumn) {
   b = Evaluate(*ParseFilter("list:customers"), bare);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().message().substr(0, 10), "column 1: ") << b.status().message();
+  // The JSON form names the path instead of a column.
+  Result<FilterNode> j = FilterFromJson(nlohmann::json::parse(
+      R"({"all": [{"field": "country", "op": "=", "value": "DE"}, {"not": {"field": "colour", "op": "=", "value": "red"}}]})"));
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  b = Evaluate(*j, ctx_);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().message().rfind("filter.all[1].not: unknown field 'colour'", 0), 0u) << b.status().message();
+  Result<FilterNode> bad = FilterFromJson(nlohmann::json::parse(R"({"field": "seniority", "op": ">=", "values": ["vp"]})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("filter.value: must be a string (>= compares with one \"value\""),
+            std::string::npos) << bad.status().message();
 }
 
 TEST_F(QueryTest, RankByAccountIntentThenPersonId) {
