@@ -40,7 +40,7 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
   events->require_subcommand(1);
   struct Args {
     std::string file, purpose = "analytics.intent";
-    bool jsonl = false, dry_run = false, partial = false, json = false;
+    bool jsonl = false, dry_run = false, partial = false, json = false, again = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* imp = events->add_subcommand("import", "import events (CSV: time,account_domain,person_email,topic,vendor,"
@@ -51,6 +51,7 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
       ->capture_default_str();
   imp->add_flag("--dry-run", a->dry_run, "validate and report, write nothing");
   imp->add_flag("--partial", a->partial, "commit the good events, report the rest");
+  imp->add_flag("--again", a->again, "import the file even though the same file was imported before");
   imp->add_flag("--json", a->json, "print the report as JSON");
   imp->callback([&data, code, a] {
     auto ctx = Open(data, code);
@@ -61,6 +62,7 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
     opt.analytics_purpose = a->purpose;
     opt.dry_run = a->dry_run;
     opt.partial = a->partial;
+    opt.again = a->again;
     opt.now = Now();
     opt.progress = ProgressBar("import events");
     EventImportContext ic{ctx->store.get(), ctx->tenant, &ctx->rules, &ctx->settings, ctx->hasher.get(),

@@ -10,6 +10,7 @@
 #include "core/fingerprint.h"
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
+#include "ingest/file_digest.h"
 #include "intent/intent.h"
 #include "policy/decide.h"
 
@@ -94,6 +95,15 @@ class EventImporter {
       resolver_ = own.get();
     }
     resolver_->SetPurpose(purpose_);
+    // The same file imported again would count its events twice (events carry no id).
+    Result<std::string> digest = FileDigest(opt_.file);
+    if (!digest.ok()) return digest.status();
+    Result<std::optional<Time>> before = ctx_.store->FileImportedAt(ctx_.tenant, "events", *digest);
+    if (!before.ok()) return before.status();
+    if (*before && !opt_.again)
+      return Status::Conflict(opt_.file + ": this file (the same size and bytes) was imported at " +
+                              FormatTime(**before) +
+                              "; importing it again would count its events twice (give --again to import it anyway)");
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson") ||
                  EndsWith(opt_.file, ".json");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
@@ -103,6 +113,11 @@ class EventImporter {
       return s;
     }
     if (!opt_.dry_run && (report_.rejected == 0 || opt_.partial)) {
+      s = ctx_.store->RecordFileImport(ctx_.tenant, "events", *digest, opt_.now ? opt_.now : Now());
+      if (!s.ok()) {
+        ctx_.store->Rollback();
+        return s;
+      }
       s = ctx_.store->Commit();
       if (!s.ok()) return s;  // the store rolled back
       report_.committed = true;

@@ -21,7 +21,8 @@ struct EventImportOptions {
   std::string analytics_purpose = "analytics.intent";
   bool dry_run = false;
   bool partial = false;
-  Time now = 0;
+  bool again = false;  // import a file even though the same file was imported before
+  Time now = 0;        // when the import runs (recorded with the file's digest)
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 

@@ -157,6 +157,12 @@ class Store {
   virtual Result<std::vector<FeedEntry>> ListFeed(int64_t tenant, std::string_view user, bool unread_only) = 0;
   virtual Status MarkFeedRead(int64_t tenant, std::string_view user) = 0;
 
+  // Files imported before, by kind and a digest of their bytes (ingest/file_digest.h),
+  // so importing the same file again can be refused. Recorded inside the import's
+  // transaction, so a file whose import rolled back was never imported.
+  virtual Result<std::optional<Time>> FileImportedAt(int64_t tenant, std::string_view kind, std::string_view digest) = 0;
+  virtual Status RecordFileImport(int64_t tenant, std::string_view kind, std::string_view digest, Time at) = 0;
+
   virtual Status RecordRulesVersion(int64_t tenant, const RulesVersion& version, std::string_view text) = 0;
   virtual Result<std::vector<RulesVersion>> ListRulesVersions(int64_t tenant) = 0;
 };

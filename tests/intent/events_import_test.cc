@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "ingest/file_digest.h"
 #include "policy/rules.h"
 #include "store/store.h"
 #include "suppression/suppression.h"
@@ -432,7 +433,10 @@ TEST_F(EventsImportTest, JsonLinesByFlagOrNdjsonExtension) {
   EXPECT_TRUE(nd->committed);
   EXPECT_EQ(nd->inserted, 1u);
 
-  Result<ImportReport> flagged = Run(Write("b.txt", line), false, false, "analytics.intent", /*json_lines=*/true);
+  // Another event (the same bytes again would be refused as the same file).
+  std::string other = line;
+  other.replace(other.find("10:00:00"), 8, "11:00:00");
+  Result<ImportReport> flagged = Run(Write("b.txt", other), false, false, "analytics.intent", /*json_lines=*/true);
   ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
   EXPECT_TRUE(flagged->committed);
   EXPECT_EQ(flagged->inserted, 1u);
@@ -467,6 +471,79 @@ TEST_F(EventsImportTest, MissingAnalyticsPurposeIsFatal) {
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->committed);
   EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_F(EventsImportTest, TheSameFileTwiceIsRefusedUnlessAgain) {
+  // A file whose import wrote nothing (a bad row, all-or-nothing) was never imported.
+  std::string file = Write("e.csv", std::string(kHeader) + "2026-03-01T10:00:00Z,acme.com,,crm,,early,view\n"
+                                                           "2026-03-01T11:00:00Z,acme.com,,crm,,final,view\n");
+  ImportReport failed = Import(file);
+  EXPECT_FALSE(failed.committed);
+  ImportReport dry = Import(file, /*partial=*/true, /*dry_run=*/true);
+  EXPECT_FALSE(dry.committed);
+  ImportReport partial = Import(file, /*partial=*/true);
+  EXPECT_TRUE(partial.committed);
+  EXPECT_EQ(Events().size(), 1u);
+  // The same bytes again: refused, naming when, and nothing is added.
+  Result<ImportReport> again = Run(file, true);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Status::Code::kConflict);
+  EXPECT_NE(again.status().message().find("was imported at 2026-04-01T00:00:00Z; importing it again would count its "
+                                          "events twice (give --again"),
+            std::string::npos) << again.status().message();
+  EXPECT_EQ(Events().size(), 1u);
+  // Another file is another file, even with the same events in another order.
+  ImportReport other = Import(Write("f.csv", std::string(kHeader) + "2026-03-01T12:00:00Z,acme.com,,crm,,early,view\n"));
+  EXPECT_TRUE(other.committed);
+  EXPECT_EQ(Events().size(), 2u);
+  // --again imports it anyway.
+  EventImportOptions opt;
+  opt.file = file;
+  opt.partial = true;
+  opt.again = true;
+  opt.now = At("2026-04-02T00:00:00Z");
+  Result<ImportReport> forced = ImportEvents(Context(tenant_), opt);
+  ASSERT_TRUE(forced.ok()) << forced.status().ToString();
+  EXPECT_TRUE(forced->committed);
+  EXPECT_EQ(Events().size(), 3u);
+}
+
+// The digest samples large files: a change in a sampled place, or in the size, makes a
+// different digest; the same bytes the same one.
+TEST(FileDigest, SizeAndSampledBytesTellFilesApart) {
+  std::string dir = testing_util::FreshTestDir("file-digest");
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::string path = dir + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    return path;
+  };
+  std::string big(3 << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 97) big[i] = static_cast<char>('a' + i % 26);
+  Result<std::string> a = FileDigest(write("a", big));
+  Result<std::string> a2 = FileDigest(write("a2", big));
+  ASSERT_TRUE(a.ok() && a2.ok());
+  EXPECT_EQ(*a, *a2);
+  EXPECT_EQ(a->rfind(std::to_string(big.size()) + ":", 0), 0u) << *a;
+  // The first and last bytes, the first sampled block, and one inside the 33rd block
+  // (at 64 KiB + (size - 132 KiB) * 32 / 63, as the header describes).
+  const size_t block32 = (64 << 10) + (big.size() - (2 << 16) - (4 << 10)) * 32 / 63;
+  for (size_t at : {size_t{0}, big.size() - 1, size_t{64 << 10}, block32 + 100}) {
+    std::string changed = big;
+    changed[at] ^= 1;
+    Result<std::string> c = FileDigest(write("c", changed));
+    ASSERT_TRUE(c.ok());
+    EXPECT_NE(*c, *a) << "byte " << at;
+  }
+  Result<std::string> longer = FileDigest(write("d", big + "\n"));
+  ASSERT_TRUE(longer.ok());
+  EXPECT_NE(*longer, *a);
+  Result<std::string> small = FileDigest(write("s", "time,account_domain\n"));
+  Result<std::string> small2 = FileDigest(write("s2", "time,account_domain\r"));
+  ASSERT_TRUE(small.ok() && small2.ok());
+  EXPECT_NE(*small, *small2) << "a small file is hashed whole";
+  EXPECT_EQ(FileDigest(dir + "/missing").status().code(), Status::Code::kIo);
 }
 
 TEST_F(EventsImportTest, MissingFileIsFatal) {

@@ -183,6 +183,12 @@ CREATE TRIGGER index_changes_suppression_delete AFTER DELETE ON suppression BEGI
 CREATE TRIGGER index_changes_suppression_insert AFTER INSERT ON suppression BEGIN
   INSERT INTO index_changes (tenant_id, kind, ref) VALUES (NEW.tenant_id, 'suppression', 0); END;
 )sql",
+    // 8: files imported, by a digest of their bytes (a second import of the same file
+    // would count its events twice).
+    R"sql(
+CREATE TABLE imported_files (tenant_id INTEGER NOT NULL, kind TEXT NOT NULL, digest TEXT NOT NULL,
+  imported_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, kind, digest));
+)sql",
 };
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -1152,6 +1158,25 @@ class SqliteStore final : public Store {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "UPDATE feed SET read = 1 WHERE tenant_id = ? AND user = ? AND read = 0"));
     return q->Bind(1, tenant).Bind(2, user).Run();
+  }
+
+  Result<std::optional<Time>> FileImportedAt(int64_t tenant, std::string_view kind, std::string_view digest) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT imported_at FROM imported_files WHERE tenant_id = ? AND kind = ? AND digest = ?"));
+    q->Bind(1, tenant).Bind(2, kind).Bind(3, digest);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    std::optional<Time> at;
+    if (*row) at = q->Int(0);
+    q->Reset();
+    return at;
+  }
+
+  Status RecordFileImport(int64_t tenant, std::string_view kind, std::string_view digest, Time at) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO imported_files (tenant_id, kind, digest, imported_at) VALUES (?,?,?,?) "
+                               "ON CONFLICT (tenant_id, kind, digest) DO UPDATE SET imported_at = excluded.imported_at"));
+    return q->Bind(1, tenant).Bind(2, kind).Bind(3, digest).Bind(4, at).Run();
   }
 
   Status RecordRulesVersion(int64_t tenant, const RulesVersion& v, std::string_view text) override {
