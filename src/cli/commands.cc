@@ -96,23 +96,6 @@ Result<ChannelSet> ParseChannels(const std::string& text) {
   return set;
 }
 
-// Finds a person by id, external ref or email.
-Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key) {
-  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) return std::stoll(key);
-  if (key.find('@') != std::string::npos) {
-    Result<std::string> e = NormalizeEmail(key);
-    if (!e.ok()) return e.status().WithContext("--person: ");
-    Result<std::optional<int64_t>> id = ctx.store->FindPersonByEmail(ctx.tenant, *e);
-    if (!id.ok()) return id.status();
-    if (!*id) return Status::NotFound("--person: no person with address " + *e);
-    return **id;
-  }
-  Result<std::optional<int64_t>> id = ctx.store->FindPersonByRef(ctx.tenant, key);
-  if (!id.ok()) return id.status();
-  if (!*id) return Status::NotFound("--person: no person with id or ref '" + key + "'");
-  return **id;
-}
-
 void AddInit(CLI::App& app, DataOptions& data, int* code) {
   CLI::App* cmd = app.add_subcommand("init", "create the data directory, database, rules file and tenant secret");
   cmd->callback([&data, code] {

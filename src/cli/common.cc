@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <unistd.h>
 #include <iostream>
+
+#include "core/normalize.h"
 
 namespace fairlead {
 
@@ -131,6 +132,22 @@ int ReportImport(const ImportReport& rep, const std::string& file, const std::st
   }
   if (rep.rejected == 0) return 0;
   return rep.committed ? 3 : 4;
+}
+
+Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key) {
+  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) return std::stoll(key);
+  if (key.find('@') != std::string::npos) {
+    Result<std::string> e = NormalizeEmail(key);
+    if (!e.ok()) return e.status().WithContext("--person: ");
+    Result<std::optional<int64_t>> id = ctx.store->FindPersonByEmail(ctx.tenant, *e);
+    if (!id.ok()) return id.status();
+    if (!*id) return Status::NotFound("--person: no person with address " + *e);
+    return **id;
+  }
+  Result<std::optional<int64_t>> id = ctx.store->FindPersonByRef(ctx.tenant, key);
+  if (!id.ok()) return id.status();
+  if (!*id) return Status::NotFound("--person: no person with id or ref '" + key + "'");
+  return **id;
 }
 
 }  // namespace fairlead

@@ -38,4 +38,7 @@ Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Actio
 // DATA/intent.json (defaults when absent).
 Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx);
 
+// A person named on the command line by id, external ref or email.
+Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key);
+
 }  // namespace fairlead

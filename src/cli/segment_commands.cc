@@ -339,6 +339,46 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
     if (!s.ok()) { *code = Fail(s); return; }
     std::cout << "assigned " << *as_name << " to " << *as_user << "\n";
   });
+
+  auto un_name = std::make_shared<std::string>();
+  auto un_user = std::make_shared<std::string>();
+  CLI::App* unassign = list->add_subcommand("unassign", "take a list back from a user");
+  unassign->add_option("name", *un_name, "list name")->required();
+  unassign->add_option("--user", *un_user, "user name")->required();
+  unassign->callback([&data, code, un_name, un_user] {
+    auto ctx = Open(data, code);
+    if (!ctx) return;
+    Status s = ctx->store->UnassignList(ctx->tenant, *un_name, *un_user);
+    if (!s.ok()) { *code = Fail(s); return; }
+    std::cout << "unassigned " << *un_name << " from " << *un_user << "\n";
+  });
+
+  auto del_name = std::make_shared<std::string>();
+  CLI::App* del = list->add_subcommand("delete", "delete a list, its snapshot and its assignments (not while another "
+                                                 "list names it)");
+  del->add_option("name", *del_name, "list name")->required();
+  del->callback([&data, code, del_name] {
+    auto ctx = Open(data, code);
+    if (!ctx) return;
+    Status st = [&]() -> Status {
+      Result<std::vector<ListInfo>> all = ctx->store->ListLists(ctx->tenant);
+      if (!all.ok()) return all.status();
+      for (const ListInfo& l : *all) {
+        if (l.name == *del_name) continue;
+        Result<FilterNode> f = ParseFilter(l.filter);
+        if (!f.ok()) continue;
+        std::vector<std::string> named;
+        ListsNamed(*f, &named);
+        if (std::find(named.begin(), named.end(), *del_name) != named.end())
+          return Status::Conflict("list " + l.name + " names " + *del_name + " (" + l.filter +
+                                  "); delete or replace it first");
+      }
+      FL_RETURN_IF_ERROR(ctx->store->DeleteList(ctx->tenant, *del_name));
+      std::cout << "deleted list " << *del_name << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
 }
 
 // Why one row is in or out of a list (or, without a name, of a filter): its terms, a
@@ -396,17 +436,9 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
       Segments s;
       FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
       AppContext& c = *s.ctx;
-      int64_t id = 0;
-      if (a->person.find('@') != std::string::npos) {
-        Result<std::string> e = NormalizeEmail(a->person);
-        if (!e.ok()) return e.status().WithContext("--person: ");
-        Result<std::optional<int64_t>> found = c.store->FindPersonByEmail(c.tenant, *e);
-        if (!found.ok()) return found.status();
-        if (!*found) return Status::NotFound("--person: no person with address " + *e);
-        id = **found;
-      } else {
-        id = std::atoll(a->person.c_str());
-      }
+      Result<int64_t> found = ResolvePerson(c, a->person);
+      if (!found.ok()) return found.status();
+      const int64_t id = *found;
       std::optional<uint32_t> row = s.index->RowOf(id);
       if (!row) return Status::NotFound("--person: no person with id " + a->person);
       Result<ListVerdict> top = ExplainListRow(s, a->list, a->filter, *row);
@@ -562,18 +594,10 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
         AppContext& c = *s.ctx;
         SavedItem item{a->user, k, a->target, "", AsciiLower(a->topic), s.query.at, ""};
         if (k == "lead") {
-          std::string key = a->target;
-          int64_t id = 0;
-          if (key.find('@') != std::string::npos) {
-            Result<std::string> e = NormalizeEmail(key);
-            if (!e.ok()) return e.status();
-            Result<std::optional<int64_t>> f = c.store->FindPersonByEmail(c.tenant, *e);
-            if (!f.ok()) return f.status();
-            if (!*f) return Status::NotFound("no person with address " + *e);
-            id = **f;
-          } else {
-            id = std::atoll(key.c_str());
-          }
+          const std::string& key = a->target;
+          Result<int64_t> found = ResolvePerson(c, key);
+          if (!found.ok()) return found.status();
+          const int64_t id = *found;
           std::optional<uint32_t> row = s.index->RowOf(id);
           if (!row) return Status::NotFound("no person '" + key + "'");
           if (!s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at).allow)
@@ -600,6 +624,56 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
       if (!st.ok()) *code = Fail(st);
     });
   }
+
+  // What a user watches, and stopping watching it.
+  auto list_user = std::make_shared<std::string>();
+  CLI::App* ls = save->add_subcommand("list", "a user's saved leads, accounts and searches");
+  ls->add_option("--user", *list_user, "the user")->required();
+  ls->callback([&data, code, list_user] {
+    auto ctx = Open(data, code);
+    if (!ctx) return;
+    Result<std::vector<SavedItem>> items = ctx->store->ListSaved(ctx->tenant, *list_user);
+    if (!items.ok()) { *code = Fail(items.status()); return; }
+    for (const SavedItem& i : *items) {
+      std::string what = i.kind == "search" ? i.key + ": " + i.filter + (i.topic.empty() ? "" : " (topic " + i.topic + ")")
+                         : i.kind == "lead" ? "person #" + i.key
+                                            : "account #" + i.key;
+      if (i.kind == "account")
+        if (Result<Account> acc = ctx->store->GetAccount(ctx->tenant, std::stoll(i.key)); acc.ok())
+          what = acc->domain;
+      std::cout << i.kind << "\t" << what << "\tsaved " << FormatTime(i.saved_at) << "\n";
+    }
+    std::cout << items->size() << " saved\n";
+  });
+  struct RemoveArgs {
+    std::string kind, target, user;
+  };
+  auto rm = std::make_shared<RemoveArgs>();
+  CLI::App* remove = save->add_subcommand("remove", "stop watching a saved lead, account or search (its feed stays)");
+  remove->add_option("kind", rm->kind, "lead, account or search")->required()->check(CLI::IsMember({"lead", "account", "search"}));
+  remove->add_option("target", rm->target, "the person, domain or search name")->required();
+  remove->add_option("--user", rm->user, "the user")->required();
+  remove->callback([&data, code, rm] {
+    auto ctx = Open(data, code);
+    if (!ctx) return;
+    Status st = [&]() -> Status {
+      std::string key = rm->target;
+      if (rm->kind == "lead") {
+        Result<int64_t> id = ResolvePerson(*ctx, rm->target);
+        if (!id.ok()) return id.status();
+        key = std::to_string(*id);
+      } else if (rm->kind == "account") {
+        Result<std::optional<int64_t>> id = ctx->store->FindAccount(ctx->tenant, NormalizeDomain(rm->target));
+        if (!id.ok()) return id.status();
+        if (!*id) return Status::NotFound("no account with domain '" + rm->target + "'");
+        key = std::to_string(**id);
+      }
+      FL_RETURN_IF_ERROR(ctx->store->RemoveSaved(ctx->tenant, rm->user, rm->kind, key));
+      std::cout << "removed saved " << rm->kind << " " << rm->target << " for " << rm->user << "\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
 
   auto a = std::make_shared<Args>();
   auto all = std::make_shared<bool>(false);

@@ -148,6 +148,9 @@ class Store {
   virtual Result<std::vector<ListInfo>> ListLists(int64_t tenant) = 0;
   virtual Result<std::vector<int64_t>> ListMembers(int64_t tenant, std::string_view name) = 0;
   virtual Status AssignList(int64_t tenant, std::string_view name, std::string_view user) = 0;
+  virtual Status UnassignList(int64_t tenant, std::string_view name, std::string_view user) = 0;
+  // The list, its snapshot and its assignments, in one transaction.
+  virtual Status DeleteList(int64_t tenant, std::string_view name) = 0;
 
   // Saved leads, accounts and searches; their snapshots; the feed.
   virtual Status PutSaved(int64_t tenant, const SavedItem& item) = 0;  // insert or replace

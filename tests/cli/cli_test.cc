@@ -227,6 +227,18 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
   EXPECT_EQ(Fl("list show gb --count --at 2026-01-01").out, "1\n");  // Bob
   r = Fl("list create \"\" --filter \"country = GB\"");
   EXPECT_EQ(r.code, 1) << r.out;
+  // Deleting: not while another list names it; then the list, its snapshot and its
+  // assignments go. Unassigning names what was not assigned.
+  r = Fl("list delete leads");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("list leads_gb names leads"), std::string::npos) << r.out;
+  ASSERT_EQ(Fl("list delete leads_gb").code, 0);
+  ASSERT_EQ(Fl("list assign gb --user sam").code, 0);
+  EXPECT_EQ(Fl("list unassign gb --user sam").code, 0);
+  r = Fl("list unassign gb --user sam");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("not assigned to sam"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("list delete nosuch").code, 1);
   // A consent withdrawal through the write path.
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status granted --scope marketing --channels email --at 2025-01-01").code, 0);
   ASSERT_EQ(Fl("consent add --person bob@acme.co.uk --status withdrawn --scope marketing --channels email --at 2025-06-01").code, 0);
@@ -290,6 +302,16 @@ TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("check it with that role (--role list_builder)"), std::string::npos) << r.out;
   EXPECT_EQ(Fl("save lead --user sam nobody@x.com").code, 1);
+  // What sam watches, and stopping watching it.
+  r = Fl("save list --user sam");
+  EXPECT_NE(r.out.find("account\tacme.co.uk"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("search\tgb: country = GB"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 saved"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("save remove lead ann@acme.co.uk --user sam").code, 0);
+  EXPECT_EQ(Fl("save remove account acme.co.uk --user sam").code, 0);
+  EXPECT_EQ(Fl("save remove search gb --user sam").code, 0);
+  EXPECT_EQ(Fl("save remove search gb --user sam").code, 1);
+  EXPECT_NE(Fl("save list --user sam").out.find("0 saved"), std::string::npos);
 }
 
 }  // namespace

@@ -1105,6 +1105,38 @@ class SqliteStore final : public Store {
     return q->Bind(1, tenant).Bind(2, name).Bind(3, user).Run();
   }
 
+  Status UnassignList(int64_t tenant, std::string_view name, std::string_view user) override {
+    Result<ListInfo> l = GetList(tenant, name);
+    if (!l.ok()) return l.status();
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM list_assignments WHERE tenant_id = ? AND list = ? AND user = ?"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, name).Bind(3, user).Run());
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("list '" + std::string(name) + "' is not assigned to " + std::string(user));
+    return Status::Ok();
+  }
+
+  Status DeleteList(int64_t tenant, std::string_view name) override {
+    Result<ListInfo> l = GetList(tenant, name);
+    if (!l.ok()) return l.status();
+    FL_RETURN_IF_ERROR(Begin());
+    Status s = [&]() -> Status {
+      for (const char* sql : {"DELETE FROM list_members WHERE tenant_id = ? AND list = ?",
+                              "DELETE FROM list_assignments WHERE tenant_id = ? AND list = ?",
+                              "DELETE FROM lists WHERE tenant_id = ? AND name = ?"}) {
+        Stmt* q;
+        FL_RETURN_IF_ERROR(Get(&q, sql));
+        FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, name).Run());
+      }
+      return Status::Ok();
+    }();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
+  }
+
   Status PutSaved(int64_t tenant, const SavedItem& i) override {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT OR REPLACE INTO saved (tenant_id, user, kind, key, filter, topic, saved_at, state) "
