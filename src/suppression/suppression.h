@@ -7,13 +7,14 @@
 // safe for concurrent const use.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <sodium.h>
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/domain.h"
@@ -69,7 +70,12 @@ class SuppressionSet {
   size_t size() const { return keys_.size(); }
 
  private:
-  std::unordered_map<SuppressionKey, uint16_t, SuppressionKeyHash> keys_;  // -> index into lists_
+  // -> index into lists_. Open addressing: most lookups are of keys not in the set,
+  // and a miss is then decided by the table's control bytes (a few hundred KiB for
+  // 200,000 keys, cache-resident) without touching a slot; a node-based map cost two
+  // cache misses per lookup (11% of a 10M-person index load's CPU, on its second
+  // thread: the load took ~1 s less at 10M, 40.5/39.7 s against 41.5/40.8 s).
+  absl::flat_hash_map<SuppressionKey, uint16_t, SuppressionKeyHash> keys_;
   std::vector<std::string> lists_;
 };
 
