@@ -45,7 +45,8 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
   auto a = std::make_shared<Args>();
   CLI::App* imp = events->add_subcommand("import", "import events (CSV: time,account_domain,person_email,topic,vendor,"
                                                    "stage,action; or JSON lines with those keys)");
-  imp->add_option("file", a->file, "CSV, or JSON lines (.jsonl, .ndjson, .json)")->required();
+  imp->add_option("file", a->file, "CSV, or JSON lines (.jsonl, .ndjson, .json); - reads standard input (CSV unless "
+                                   "--jsonl)")->required();
   imp->add_flag("--jsonl", a->jsonl, "read JSON lines whatever the extension");
   imp->add_option("--purpose", a->purpose, "the analytics purpose person-level tracking is decided for")
       ->capture_default_str();
@@ -69,7 +70,7 @@ void AddEventsImport(CLI::App& app, DataOptions& data, int* code) {
                           &ctx->suppression};
     Result<ImportReport> r = ImportEvents(ic, opt);
     if (!r.ok()) { *code = Fail(r.status()); return; }
-    *code = ReportImport(*r, opt.file, "events", opt.dry_run, a->json, std::cout);
+    *code = ReportImport(*r, opt.file == "-" ? "<stdin>" : opt.file, "events", opt.dry_run, a->json, std::cout);
   });
 }
 

@@ -20,6 +20,13 @@ constexpr Specials kSpecial;
 }
 
 Result<std::unique_ptr<CsvReader>> CsvReader::OpenFile(const std::string& path) {
+  if (path == "-") {  // standard input: read as it comes, size unknown, never closed here
+    std::unique_ptr<CsvReader> r(new CsvReader());
+    r->name_ = "<stdin>";
+    r->file_ = stdin;
+    r->own_file_ = false;
+    return r;
+  }
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::Io(path + ": " + std::strerror(errno));
   std::unique_ptr<CsvReader> r(new CsvReader());
@@ -40,7 +47,7 @@ std::unique_ptr<CsvReader> CsvReader::FromString(std::string text, std::string n
 }
 
 CsvReader::~CsvReader() {
-  if (file_) std::fclose(file_);
+  if (file_ && own_file_) std::fclose(file_);
 }
 
 bool CsvReader::Fill() {

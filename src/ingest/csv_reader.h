@@ -31,6 +31,7 @@ class CsvReader {
  public:
   static constexpr size_t kDefaultMaxField = 1 << 20;  // 1 MiB
 
+  // "-" reads standard input.
   static Result<std::unique_ptr<CsvReader>> OpenFile(const std::string& path);
   static std::unique_ptr<CsvReader> FromString(std::string text, std::string name = "<input>");
   ~CsvReader();
@@ -58,6 +59,7 @@ class CsvReader {
 
   std::string name_;
   FILE* file_ = nullptr;
+  bool own_file_ = true;
   std::string buf_;
   size_t pos_ = 0;
   uint64_t consumed_ = 0;

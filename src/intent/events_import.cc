@@ -5,6 +5,7 @@
 
 #include <array>
 #include <fstream>
+#include <iostream>
 #include <unordered_map>
 
 #include "core/fingerprint.h"
@@ -96,9 +97,12 @@ class EventImporter {
     }
     resolver_->SetPurpose(purpose_);
     // The same file imported again would count its events twice (events carry no id).
-    Result<std::string> digest = FileDigest(opt_.file);
+    // Standard input ("-") cannot be read twice, so it is not checked.
+    const bool from_stdin = opt_.file == "-";
+    Result<std::string> digest = from_stdin ? Result<std::string>(std::string()) : FileDigest(opt_.file);
     if (!digest.ok()) return digest.status();
-    Result<std::optional<Time>> before = ctx_.store->FileImportedAt(ctx_.tenant, "events", *digest);
+    Result<std::optional<Time>> before =
+        from_stdin ? Result<std::optional<Time>>(std::optional<Time>()) : ctx_.store->FileImportedAt(ctx_.tenant, "events", *digest);
     if (!before.ok()) return before.status();
     if (*before && !opt_.again)
       return Status::Conflict(opt_.file + ": this file (the same size and bytes) was imported at " +
@@ -113,7 +117,7 @@ class EventImporter {
       return s;
     }
     if (!opt_.dry_run && (report_.rejected == 0 || opt_.partial)) {
-      s = ctx_.store->RecordFileImport(ctx_.tenant, "events", *digest, opt_.now ? opt_.now : Now());
+      if (!from_stdin) s = ctx_.store->RecordFileImport(ctx_.tenant, "events", *digest, opt_.now ? opt_.now : Now());
       if (!s.ok()) {
         ctx_.store->Rollback();
         return s;
@@ -185,8 +189,12 @@ class EventImporter {
   }
 
   Status JsonLines() {
-    std::ifstream in(opt_.file, std::ios::binary);
-    if (!in) return Status::Io(opt_.file + ": cannot open");
+    std::ifstream file;
+    if (opt_.file != "-") {
+      file.open(opt_.file, std::ios::binary);
+      if (!file) return Status::Io(opt_.file + ": cannot open");
+    }
+    std::istream& in = opt_.file == "-" ? std::cin : file;
     std::string line;
     int64_t n = 0;
     std::array<std::string, kCols> text;

@@ -255,6 +255,28 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
 namespace fairlead {
 namespace {
 
+TEST_F(CliTest, EventsFromStandardInputAndTheSameFileTwice) {
+  ASSERT_EQ(Fl("init").code, 0);
+  std::string csv = Write("e.csv", "time,account_domain,person_email,topic,vendor,stage,action\n"
+                                   "2026-03-01T10:00:00Z,acme.com,,security,aegis,early,view\n");
+  CmdRun r = Fl("events import - < '" + csv + "'");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("1 new"), std::string::npos) << r.out;
+  std::string jsonl = Write("e.txt", R"({"time":"2026-03-02T10:00:00Z","account_domain":"acme.com","topic":"security","stage":"late","action":"pricing"})"
+                                     "\nnot json\n");
+  r = Fl("events import - --jsonl --partial < '" + jsonl + "'");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("<stdin>:2: not a JSON object"), std::string::npos) << r.out;
+  // A file by name is remembered: the same file again is refused, --again imports it.
+  EXPECT_EQ(Fl("events import " + csv).code, 0);
+  r = Fl("events import " + csv);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("importing it again would count its events twice"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("events import " + csv + " --again").code, 0);
+  r = Fl("account show acme.com --as-of 2026-03-03T00:00:00Z");
+  EXPECT_NE(r.out.find("\"events_30d\": 4"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
   ASSERT_EQ(Fl("init").code, 0);
   ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,title,country,recipient,account_domain\n"
