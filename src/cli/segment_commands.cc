@@ -327,31 +327,22 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
     if (!st.ok()) *code = Fail(st);
   });
 
-  auto as_name = std::make_shared<std::string>();
-  auto as_user = std::make_shared<std::string>();
-  CLI::App* assign = list->add_subcommand("assign", "assign a list to a user");
-  assign->add_option("name", *as_name, "list name")->required();
-  assign->add_option("--user", *as_user, "user name")->required();
-  assign->callback([&data, code, as_name, as_user] {
-    auto ctx = Open(data, code);
-    if (!ctx) return;
-    Status s = ctx->store->AssignList(ctx->tenant, *as_name, *as_user);
-    if (!s.ok()) { *code = Fail(s); return; }
-    std::cout << "assigned " << *as_name << " to " << *as_user << "\n";
-  });
-
-  auto un_name = std::make_shared<std::string>();
-  auto un_user = std::make_shared<std::string>();
-  CLI::App* unassign = list->add_subcommand("unassign", "take a list back from a user");
-  unassign->add_option("name", *un_name, "list name")->required();
-  unassign->add_option("--user", *un_user, "user name")->required();
-  unassign->callback([&data, code, un_name, un_user] {
-    auto ctx = Open(data, code);
-    if (!ctx) return;
-    Status s = ctx->store->UnassignList(ctx->tenant, *un_name, *un_user);
-    if (!s.ok()) { *code = Fail(s); return; }
-    std::cout << "unassigned " << *un_name << " from " << *un_user << "\n";
-  });
+  for (const bool give : {true, false}) {
+    auto name = std::make_shared<std::string>();
+    auto user = std::make_shared<std::string>();
+    CLI::App* cmd = list->add_subcommand(give ? "assign" : "unassign",
+                                         give ? "assign a list to a user" : "take a list back from a user");
+    cmd->add_option("name", *name, "list name")->required();
+    cmd->add_option("--user", *user, "user name")->required();
+    cmd->callback([&data, code, name, user, give] {
+      auto ctx = Open(data, code);
+      if (!ctx) return;
+      Status s = give ? ctx->store->AssignList(ctx->tenant, *name, *user)
+                      : ctx->store->UnassignList(ctx->tenant, *name, *user);
+      if (!s.ok()) { *code = Fail(s); return; }
+      std::cout << (give ? "assigned " : "unassigned ") << *name << (give ? " to " : " from ") << *user << "\n";
+    });
+  }
 
   auto del_name = std::make_shared<std::string>();
   CLI::App* del = list->add_subcommand("delete", "delete a list, its snapshot and its assignments (not while another "
