@@ -268,6 +268,19 @@ Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpos
   return denied;
 }
 
+Bitset PeopleIndex::Viewable(Role role) const {
+  constexpr uint8_t kRestricted = 2, kErased = 8;  // CompactPerson::flags
+  const size_t n = people_.size();
+  Bitset out(n);
+  for (uint32_t row = 0; row < n; ++row) {
+    const uint8_t f = people_[row].flags;
+    if (f & kErased) continue;
+    if (role != Role::kAdmin && ((f & kRestricted) || suppressed_.Test(row))) continue;
+    out.Set(row);
+  }
+  return out;
+}
+
 Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
                                 Role role, Time at) const {
   return DecideSubject(SubjectOf(row), row, purpose, channel, action, role, at);

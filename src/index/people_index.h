@@ -126,6 +126,11 @@ class PeopleIndex {
       if ((r < begin || r >= end) && account_of_[r] == account) fn(r);
   }
   const Bitset& Suppressed() const { return suppressed_; }
+  // decide(view) without a purpose for every row at once, from the flags alone: an
+  // erased person never; otherwise anyone for an admin, and for other roles nobody
+  // restricted or suppressed (policy.md rules 1, 3, 4 and 14; without a purpose no
+  // other rule applies to a view). Property-tested equal to DecideRow per row.
+  Bitset Viewable(Role role) const;
   std::string_view Seniority(uint32_t row) const { return seniorities_.Name(seniority_[row]); }
   const Rules& rules() const { return rules_; }
   const TenantSettings& settings() const { return settings_; }

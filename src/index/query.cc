@@ -759,11 +759,7 @@ Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, s
 
 }  // namespace
 
-const Bitset& ViewableRows(QueryContext& ctx) {
-  Purpose none;  // a view decides without a purpose (no retention period of its own)
-  none.kind = PurposeKind::kAnalytics;
-  return ctx.index->Eligible(none, std::nullopt, Action::kView, ctx.role, ctx.at);
-}
+Bitset ViewableRows(QueryContext& ctx) { return ctx.index->Viewable(ctx.role); }
 
 Result<std::vector<TermVerdict>> ExplainRow(const FilterNode& filter, QueryContext& ctx, uint32_t row, bool* in) {
   std::vector<TermVerdict> out;

@@ -68,7 +68,7 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
 
 // The people the context's role may view at its time (decide(view) allows): what
 // every list, search and page shown to a user is cut to.
-const Bitset& ViewableRows(QueryContext& ctx);
+Bitset ViewableRows(QueryContext& ctx);
 
 struct TermVerdict {
   std::string term;    // the term as text

@@ -303,6 +303,17 @@ TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterRandomWrites) {
     ASSERT_TRUE(store_->Commit().ok());
     std::string where = "after " + std::to_string(writes) + " writes";
     ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, now, round % 5 == 0, where));
+    // The view set from the flags equals decide(view) without a purpose, per role.
+    for (Role role : {Role::kAdmin, Role::kListBuilder, Role::kReadOnly}) {
+      const Bitset viewable = index->Viewable(role);
+      size_t seen = 0;
+      for (uint32_t row = 0; row < index->rows(); ++row) {
+        const bool want = index->DecideRow(row, nullptr, std::nullopt, Action::kView, role, now).allow;
+        EXPECT_EQ(viewable.Test(row), want) << where << ", role " << Name(role) << ", person " << index->PersonId(row);
+        seen += want ? 0 : 1;
+      }
+      if (role != Role::kAdmin) EXPECT_GT(seen, 0u) << "some people are hidden from a " << Name(role);
+    }
     if (round == 5) {
       ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt - 120 * kDay, false, where + ", earlier time"));
       ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, now + 3600, false, where + ", back to the present"));
