@@ -155,14 +155,14 @@ void ListsNamed(const FilterNode& n, std::vector<std::string>* out) {
 
 // Refuses a list whose filter reaches the list itself through the lists it names.
 Status CheckNoCycle(AppContext& c, const std::string& name, const FilterNode& filter) {
-  std::vector<std::pair<std::string, std::string>> todo;  // (list, path to it)
+  std::vector<std::pair<std::string, std::string>> pending;  // (list, path to it)
   std::vector<std::string> direct;
   ListsNamed(filter, &direct);
-  for (const std::string& l : direct) todo.push_back({l, name + " -> " + l});
+  for (const std::string& l : direct) pending.push_back({l, name + " -> " + l});
   std::set<std::string> seen;
-  while (!todo.empty()) {
-    auto [l, path] = todo.back();
-    todo.pop_back();
+  while (!pending.empty()) {
+    auto [l, path] = pending.back();
+    pending.pop_back();
     if (l == name) return Status::Invalid("list " + name + " would refer to itself: " + path);
     if (!seen.insert(l).second) continue;
     Result<ListInfo> info = c.store->GetList(c.tenant, l);
@@ -171,7 +171,7 @@ Status CheckNoCycle(AppContext& c, const std::string& name, const FilterNode& fi
     if (!f.ok()) continue;  // reported when that list is used
     std::vector<std::string> next;
     ListsNamed(*f, &next);
-    for (const std::string& n : next) todo.push_back({n, path + " -> " + n});
+    for (const std::string& n : next) pending.push_back({n, path + " -> " + n});
   }
   return Status::Ok();
 }
@@ -439,24 +439,20 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
       const std::string& static_note = top->note;
       // The lists it names, and theirs, explained the same way (each once).
       std::vector<std::pair<std::string, ListVerdict>> inside;
-      std::vector<std::string> todo(top->lists.rbegin(), top->lists.rend());
-      std::set<std::string> seen(todo.begin(), todo.end());
-      while (!todo.empty() && inside.size() < 16) {
-        std::string name = todo.back();
-        todo.pop_back();
+      std::vector<std::string> pending(top->lists.rbegin(), top->lists.rend());
+      std::set<std::string> seen(pending.begin(), pending.end());
+      while (!pending.empty() && inside.size() < 16) {
+        std::string name = pending.back();
+        pending.pop_back();
         Result<ListVerdict> v = ExplainListRow(s, name, "", *row);
         if (!v.ok()) return v.status().WithContext("list:" + name + ": ");
         for (auto it = v->lists.rbegin(); it != v->lists.rend(); ++it)
-          if (seen.insert(*it).second) todo.push_back(*it);
+          if (seen.insert(*it).second) pending.push_back(*it);
         inside.emplace_back(name, std::move(*v));
       }
       // Every list and search is cut to the people the role may view.
-      Decision view = s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at);
-      if (!view.allow) {
-        std::string detail;
-        for (size_t i = 0; i < view.reasons.size(); ++i)
-          detail += (i ? "; " : "") + std::string(Name(view.reasons[i])) + ": " + std::string(Describe(view.reasons[i]));
-        verdicts->push_back({"may be viewed by a " + std::string(Name(s.query.role)), false, detail});
+      if (std::optional<TermVerdict> hidden = ExplainNotViewable(s.query, *row)) {
+        verdicts->push_back(std::move(*hidden));
         in = false;
       }
       // A suppressed person: which address or phone, on which list; only to an admin,

@@ -268,17 +268,22 @@ Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpos
   return denied;
 }
 
-Bitset PeopleIndex::Viewable(Role role) const {
+bool PeopleIndex::ViewableRow(uint32_t row, Role role) const {
   constexpr uint8_t kRestricted = 2, kErased = 8;  // CompactPerson::flags
-  const size_t n = people_.size();
-  Bitset out(n);
-  for (uint32_t row = 0; row < n; ++row) {
-    const uint8_t f = people_[row].flags;
-    if (f & kErased) continue;
-    if (role != Role::kAdmin && ((f & kRestricted) || suppressed_.Test(row))) continue;
-    out.Set(row);
+  const uint8_t f = people_[row].flags;
+  if (f & kErased) return false;
+  return role == Role::kAdmin || !((f & kRestricted) || suppressed_.Test(row));
+}
+
+const Bitset& PeopleIndex::Viewable(Role role) {
+  std::optional<Bitset>& cached = viewable_[static_cast<size_t>(role)];
+  if (!cached) {
+    const uint32_t n = static_cast<uint32_t>(rows());
+    cached.emplace(n);
+    for (uint32_t row = 0; row < n; ++row)
+      if (ViewableRow(row, role)) cached->Set(row);
   }
-  return out;
+  return *cached;
 }
 
 Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
@@ -370,6 +375,11 @@ void PeopleIndex::Upsert(const Person& person, bool suppressed) {
   SetValues(row, true);
   suppressed_.Assign(row, suppressed);
   for (auto& [key, e] : eligibility_) Refresh(*e, row, e->at);
+  for (size_t r = 0; r < viewable_.size(); ++r) {
+    if (!viewable_[r]) continue;
+    viewable_[r]->Resize(rows());
+    viewable_[r]->Assign(row, ViewableRow(row, static_cast<Role>(r)));
+  }
 }
 
 bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {

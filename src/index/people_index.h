@@ -12,6 +12,7 @@
 // only between writes.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -129,8 +130,9 @@ class PeopleIndex {
   // decide(view) without a purpose for every row at once, from the flags alone: an
   // erased person never; otherwise anyone for an admin, and for other roles nobody
   // restricted or suppressed (policy.md rules 1, 3, 4 and 14; without a purpose no
-  // other rule applies to a view). Property-tested equal to DecideRow per row.
-  Bitset Viewable(Role role) const;
+  // other rule applies to a view). Property-tested equal to DecideRow per row. Built
+  // on first use per role and kept exact by the write path; valid until the next write.
+  const Bitset& Viewable(Role role);
   std::string_view Seniority(uint32_t row) const { return seniorities_.Name(seniority_[row]); }
   const Rules& rules() const { return rules_; }
   const TenantSettings& settings() const { return settings_; }
@@ -235,6 +237,8 @@ class PeopleIndex {
   std::unordered_map<uint32_t, std::vector<uint32_t>> account_extra_;  // rows added later
   std::vector<uint32_t> moved_rows_;                                  // rows whose account changed
   std::unordered_map<std::string, std::unique_ptr<EligibilityEntry>> eligibility_;
+  std::array<std::optional<Bitset>, 3> viewable_;  // by Role, once asked for
+  bool ViewableRow(uint32_t row, Role role) const;
   EligibilityEntry scratch_;  // for times before a cached entry's
   mutable Bitset domain_scratch_;
   Subject refresh_subject_;  // Refresh()'s, reused

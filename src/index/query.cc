@@ -710,6 +710,14 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
 
 namespace {
 
+// "CODE: what it means; CODE: ..." for a decision's reasons.
+std::string ReasonsInWords(const Decision& d) {
+  std::string out;
+  for (size_t i = 0; i < d.reasons.size(); ++i)
+    out += (i ? "; " : "") + std::string(Name(d.reasons[i])) + ": " + std::string(Describe(d.reasons[i]));
+  return out;
+}
+
 Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, std::vector<TermVerdict>* out) {
   switch (n.kind) {
     case FilterNode::Kind::kAnd:
@@ -746,8 +754,7 @@ Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, s
         if (n.values.size() > 3) Parse(AsciiLower(n.values[3]), &role);
         if (purpose.ok()) {
           Decision d = ctx.index->DecideRow(row, &*purpose, channel, action, role, ctx.at);
-          for (size_t i = 0; i < d.reasons.size(); ++i)
-            v.detail += (i ? "; " : "") + std::string(Name(d.reasons[i])) + ": " + std::string(Describe(d.reasons[i]));
+          v.detail = ReasonsInWords(d);
           for (const std::string& ref : d.rule_refs) v.detail += " [" + ref + "]";
         }
       }
@@ -759,7 +766,13 @@ Result<bool> ExplainNode(const FilterNode& n, QueryContext& ctx, uint32_t row, s
 
 }  // namespace
 
-Bitset ViewableRows(QueryContext& ctx) { return ctx.index->Viewable(ctx.role); }
+const Bitset& ViewableRows(QueryContext& ctx) { return ctx.index->Viewable(ctx.role); }
+
+std::optional<TermVerdict> ExplainNotViewable(QueryContext& ctx, uint32_t row) {
+  Decision view = ctx.index->DecideRow(row, nullptr, std::nullopt, Action::kView, ctx.role, ctx.at);
+  if (view.allow) return std::nullopt;
+  return TermVerdict{"may be viewed by a " + std::string(Name(ctx.role)), false, ReasonsInWords(view)};
+}
 
 Result<std::vector<TermVerdict>> ExplainRow(const FilterNode& filter, QueryContext& ctx, uint32_t row, bool* in) {
   std::vector<TermVerdict> out;

@@ -68,7 +68,7 @@ RankedPage Rank(const Bitset& rows, QueryContext& ctx, const std::string& topic,
 
 // The people the context's role may view at its time (decide(view) allows): what
 // every list, search and page shown to a user is cut to.
-Bitset ViewableRows(QueryContext& ctx);
+const Bitset& ViewableRows(QueryContext& ctx);
 
 struct TermVerdict {
   std::string term;    // the term as text
@@ -77,6 +77,9 @@ struct TermVerdict {
 };
 // For one person: every leaf term of the filter, whether it holds, and the result.
 Result<std::vector<TermVerdict>> ExplainRow(const FilterNode& filter, QueryContext& ctx, uint32_t row, bool* in);
+// When the context's role may not view the person (so no list or search shows them),
+// the verdict that says so, with the decision's reasons.
+std::optional<TermVerdict> ExplainNotViewable(QueryContext& ctx, uint32_t row);
 
 // Order of seniority words and band labels, for >=, >, <=, <.
 int SeniorityRank(std::string_view seniority);  // -1 when unknown
