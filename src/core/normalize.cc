@@ -23,14 +23,19 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
-bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;  // ASCII needs no decoder: eight bytes at a time, then the rest
-  for (uint64_t w; i + 8 <= text.size(); i += 8) {
-    std::memcpy(&w, text.data() + i, 8);
-    if (w & 0x8080808080808080ull) break;
+bool IsAscii(std::string_view s) {
+  uint64_t high = 0;  // the top bit of every byte, eight bytes at a time
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    high |= w;
   }
-  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
-  if (i == text.size()) return true;
+  for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
+  return (high & 0x8080808080808080ull) == 0;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  if (IsAscii(text)) return true;  // ASCII needs no decoder
   UErrorCode err = U_ZERO_ERROR;
   int32_t len = 0;
   if (text.size() > static_cast<size_t>(INT32_MAX)) return false;
@@ -39,10 +44,6 @@ bool IsValidUtf8(std::string_view text) {
 }
 
 namespace {
-
-bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
 
 std::string FoldCase(std::string_view utf8) {
   if (IsAscii(utf8)) return AsciiLower(utf8);

@@ -28,6 +28,7 @@ Result<std::string> NormalizeCountry(std::string_view raw);
 // The ISO 3166-1 alpha-2 part of a country code ("US-CA" -> "US").
 std::string_view CountryAlpha2(std::string_view country);
 bool IsValidUtf8(std::string_view text);
+bool IsAscii(std::string_view text);  // every byte below 0x80
 // Without leading and trailing spaces, tabs and line ends (inline: called per field).
 inline std::string_view Trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/normalize.h"
+
 namespace fairlead {
 
 namespace {
@@ -94,14 +96,7 @@ bool CsvReader::SplitPlainLine(CsvRecord* rec, size_t* nfields) {
   if (end > begin && end[-1] == '\r') --end;
   const size_t len = static_cast<size_t>(end - begin);
   if (len > max_field_ || std::memchr(begin, '"', len) || std::memchr(begin, '\r', len)) return false;
-  uint64_t high = 0;  // the top bit of every byte, eight at a time
-  size_t i = 0;
-  for (uint64_t w; i + 8 <= len; i += 8) {
-    std::memcpy(&w, begin + i, 8);
-    high |= w;
-  }
-  for (; i < len; ++i) high |= static_cast<unsigned char>(begin[i]);
-  rec->ascii = (high & 0x8080808080808080ull) == 0;
+  rec->ascii = IsAscii(std::string_view(begin, len));
   size_t n = 0;
   for (const char* p = begin;;) {
     const char* comma = static_cast<const char*>(std::memchr(p, ',', static_cast<size_t>(end - p)));

@@ -97,17 +97,19 @@ class EventImporter {
     }
     resolver_->SetPurpose(purpose_);
     // The same file imported again would count its events twice (events carry no id).
-    // Standard input ("-") cannot be read twice, so it is not checked.
-    const bool from_stdin = opt_.file == "-";
-    Result<std::string> digest = from_stdin ? Result<std::string>(std::string()) : FileDigest(opt_.file);
-    if (!digest.ok()) return digest.status();
-    Result<std::optional<Time>> before =
-        from_stdin ? Result<std::optional<Time>>(std::optional<Time>()) : ctx_.store->FileImportedAt(ctx_.tenant, "events", *digest);
-    if (!before.ok()) return before.status();
-    if (*before && !opt_.again)
-      return Status::Conflict(opt_.file + ": this file (the same size and bytes) was imported at " +
-                              FormatTime(**before) +
-                              "; importing it again would count its events twice (give --again to import it anyway)");
+    // Standard input ("-") cannot be read twice, so it is not checked (no digest).
+    std::string digest;
+    if (opt_.file != "-") {
+      Result<std::string> d = FileDigest(opt_.file);
+      if (!d.ok()) return d.status();
+      digest = std::move(*d);
+      Result<std::optional<Time>> before = ctx_.store->FileImportedAt(ctx_.tenant, "events", digest);
+      if (!before.ok()) return before.status();
+      if (*before && !opt_.again)
+        return Status::Conflict(opt_.file + ": this file (the same size and bytes) was imported at " +
+                                FormatTime(**before) +
+                                "; importing it again would count its events twice (give --again to import it anyway)");
+    }
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson") ||
                  EndsWith(opt_.file, ".json");
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
@@ -117,7 +119,7 @@ class EventImporter {
       return s;
     }
     if (!opt_.dry_run && (report_.rejected == 0 || opt_.partial)) {
-      if (!from_stdin) s = ctx_.store->RecordFileImport(ctx_.tenant, "events", *digest, opt_.now ? opt_.now : Now());
+      if (!digest.empty()) s = ctx_.store->RecordFileImport(ctx_.tenant, "events", digest, opt_.now ? opt_.now : Now());
       if (!s.ok()) {
         ctx_.store->Rollback();
         return s;
