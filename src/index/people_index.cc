@@ -248,6 +248,30 @@ void PeopleIndex::FillSubject(uint32_t row, Subject* out) const {
   }
 }
 
+bool PeopleIndex::HasGrantedConsent(uint32_t row, std::string_view purpose_id, std::vector<int8_t>* covers) const {
+  const CompactPerson& c = people_[row];
+  for (uint32_t k = 0; k < c.Records(); ++k) {
+    const CompactRecord& r = records_[c.first_record + k];
+    if (r.basis != static_cast<uint8_t>(LawfulBasis::kConsent) || r.status != static_cast<uint8_t>(BasisStatus::kGranted))
+      continue;
+    if (covers->size() <= r.scopes) covers->resize(scope_sets_.size(), -1);
+    int8_t& known = (*covers)[r.scopes];
+    if (known < 0) {
+      // The scope set's scopes, joined by 0x1f (as FillSubject splits them).
+      const std::string& scopes = scope_sets_.Name(r.scopes);
+      known = 0;
+      for (size_t start = 0; start < scopes.size() && !known;) {
+        size_t end = scopes.find('\x1f', start);
+        if (end == std::string::npos) end = scopes.size();
+        known = ScopeCovers(std::string_view(scopes).substr(start, end - start), purpose_id) ? 1 : 0;
+        start = end + 1;
+      }
+    }
+    if (known) return true;
+  }
+  return false;
+}
+
 Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose,
                                     std::optional<Channel> channel, Action action, Role role, Time at) const {
   DecisionRequest req;

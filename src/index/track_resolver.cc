@@ -41,22 +41,25 @@ void IndexTrackResolver::SetPurpose(const Purpose& purpose) {
   if (purpose == purpose_) return;
   purpose_ = purpose;
   memo_.clear();
+  covers_.clear();
 }
 
 Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   const Purpose& purpose = purpose_;
-  auto [it, added] = memo_.try_emplace(person_id);
-  Memo& m = it->second;
-  if (at >= m.from && at < m.until) return m.answer;
   uint32_t row = last_.row;
   if (person_id != last_.person) {
     std::optional<uint32_t> r = index_.RowOf(person_id);
-    if (!r) {
-      memo_.erase(it);
-      return Status::Internal("person " + std::to_string(person_id) + " is not in the index");
-    }
+    if (!r) return Status::Internal("person " + std::to_string(person_id) + " is not in the index");
     row = *r;
   }
+  // Most people never consented to tracking: denied at every time, nothing to decide.
+  if (!index_.HasGrantedConsent(row, purpose.id, &covers_)) {
+    ++never_trackable_;
+    return TrackAnswer{};
+  }
+  auto [it, added] = memo_.try_emplace(person_id);
+  Memo& m = it->second;
+  if (at >= m.from && at < m.until) return m.answer;
   index_.FillSubject(row, &scratch_);
   // Events come in any order of time: first try the earliest time asked about so far.
   // When the answer there holds past `at`, one decision covers the person's events

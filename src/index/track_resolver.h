@@ -29,6 +29,8 @@ class IndexTrackResolver final : public TrackResolver {
   void SetPurpose(const Purpose& purpose) override;
   Result<TrackAnswer> Track(int64_t person_id, Time at) override;
   size_t addresses() const { return by_email_.size(); }
+  // Answers given without deciding: the person holds no granted consent covering the purpose.
+  uint64_t never_trackable() const { return never_trackable_; }
 
  private:
   explicit IndexTrackResolver(const PeopleIndex& index) : index_(index) {}
@@ -51,6 +53,8 @@ class IndexTrackResolver final : public TrackResolver {
   Time earliest_ = std::numeric_limits<Time>::max();  // the earliest time Track() was asked about
   void Remember(absl::flat_hash_map<int64_t, Memo>::iterator it, int64_t person_id, Memo m);
   Purpose purpose_;
+  std::vector<int8_t> covers_;  // per scope set: covers purpose_ (HasGrantedConsent's cache)
+  uint64_t never_trackable_ = 0;
 };
 
 }  // namespace fairlead

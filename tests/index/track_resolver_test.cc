@@ -73,6 +73,7 @@ TEST_F(TrackResolverTest, AnswersEqualDecideAtAnyTimeInAnyOrder) {
     }
     for (size_t i = questions.size(); i > 1; --i) std::swap(questions[i - 1], questions[static_cast<size_t>(r.Int(static_cast<int>(i)))]);
     size_t allowed = 0, denied = 0, senior = 0, mismatches = 0;
+    const uint64_t fast_before = resolver.never_trackable();
     std::map<size_t, std::set<bool>> answers_of;  // person -> answers seen
     for (const Question& q : questions) {
       const Person& p = people[q.person];
@@ -96,6 +97,11 @@ TEST_F(TrackResolverTest, AnswersEqualDecideAtAnyTimeInAnyOrder) {
     EXPECT_GT(denied, 100u);
     EXPECT_GT(senior, 10u);
     EXPECT_GT(changing, 10u);
+    // Both ways of answering ran: without deciding (no granted consent: only ever a
+    // denial) and deciding.
+    const uint64_t fast = resolver.never_trackable() - fast_before;
+    EXPECT_GT(fast, 0u);
+    EXPECT_LE(fast, denied);
   }
 }
 
