@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/normalize.h"
+#include "intent/events_import.h"
 
 namespace fairlead {
 
@@ -27,18 +28,7 @@ Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx) {
   Result<IntentConfig> config = LoadIntentConfig(ctx);
   if (!config.ok()) return config.status();
   auto model = std::make_unique<IntentModel>(*config);
-  IntentEvent ie;
-  Status s = ctx.store->ForEachEvent(ctx.tenant, INT64_MIN, [&](const ActivityEvent& e) {
-    ie.at = e.at;
-    ie.account_id = e.account_id;
-    ie.person_id = e.person_id;
-    ie.topic = model->TopicId(e.topic);
-    ie.vendor = model->VendorId(e.vendor);
-    ie.stage = e.stage;
-    ie.action = e.action;
-    ie.senior = e.senior;
-    model->Add(ie);
-  });
+  Status s = AddStoredEvents(*ctx.store, ctx.tenant, 0, model.get());
   if (!s.ok()) return s;
   return model;
 }

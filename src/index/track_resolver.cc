@@ -55,7 +55,7 @@ Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   // Most people never consented to tracking: denied at every time, nothing to decide.
   if (!index_.HasGrantedConsent(row, purpose.id, &covers_)) {
     ++never_trackable_;
-    return TrackAnswer{};
+    return TrackAnswer{.allow = false, .senior = false, .never = true};
   }
   auto [it, added] = memo_.try_emplace(person_id);
   Memo& m = it->second;

@@ -112,6 +112,8 @@ class EventImporter {
     }
     bool jsonl = opt_.json_lines || EndsWith(opt_.file, ".jsonl") || EndsWith(opt_.file, ".ndjson") ||
                  EndsWith(opt_.file, ".json");
+    Result<int64_t> before_count = ctx_.store->CountEvents(ctx_.tenant);
+    if (!before_count.ok()) return before_count.status();
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status s = jsonl ? JsonLines() : Csv();
     if (!s.ok()) {
@@ -127,7 +129,11 @@ class EventImporter {
       s = ctx_.store->Commit();
       if (!s.ok()) return s;  // the store rolled back
       report_.committed = true;
-      if (ctx_.model) AddToModel();
+      // The model learns the events as stored (read back from the log, not held twice).
+      if (ctx_.model) {
+        s = AddStoredEvents(*ctx_.store, ctx_.tenant, *before_count, ctx_.model);
+        if (!s.ok()) return s.WithContext("the events are stored, but the intent model could not read them back: ");
+      }
     } else {
       FL_RETURN_IF_ERROR(ctx_.store->Rollback());
     }
@@ -154,7 +160,6 @@ class EventImporter {
     if (!*first) return Status::Invalid(opt_.file + ": empty file (expected a header line)");
     Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, rec.fields, opt_.file);
     if (!cols.ok()) return cols.status();
-    if (ctx_.model) model_events_.reserve((*reader)->total_bytes() / 48);  // an event line is 60-100 bytes
     std::array<int, kCols> at;  // column of each field, -1 when absent
     at.fill(-1);
     for (size_t i = 0; i < cols->size(); ++i)
@@ -243,35 +248,19 @@ class EventImporter {
     return {buf, w.size()};
   }
 
-  // A topic or vendor as written, lowered once; `local` numbers the lowered names
-  // of this import (the model interns them when the import commits).
-  struct Word {
-    std::string lower;
-    uint32_t local = 0;
-  };
+  // A topic's or vendor's store id by the text as written (lowered and looked up once).
   struct Names {
-    absl::flat_hash_map<std::string, Word> by_raw;
-    std::vector<std::string> lowered;  // by local id
+    Store::EventNameKind kind;
+    absl::flat_hash_map<std::string, uint16_t> by_raw;
   };
-  static const Word& NameOf(Names& names, std::string_view raw) {
+  Result<uint16_t> NameOf(Names& names, std::string_view raw) {
     auto it = names.by_raw.find(Key(raw));
     if (it != names.by_raw.end()) return it->second;
-    Word n{AsciiLower(raw), static_cast<uint32_t>(names.lowered.size())};
-    names.lowered.push_back(n.lower);
+    Result<uint16_t> id = ctx_.store->EventNameId(ctx_.tenant, names.kind, AsciiLower(raw));
+    if (!id.ok()) return id.status();
     if (names.by_raw.size() >= kMaxNames) names.by_raw.clear();
-    return names.by_raw.emplace(Key(raw), std::move(n)).first->second;
-  }
-
-  // The committed events into the model, with the model's ids for their names.
-  void AddToModel() {
-    std::vector<uint32_t> topic(topics_.lowered.size()), vendor(vendors_.lowered.size());
-    for (size_t i = 0; i < topic.size(); ++i) topic[i] = ctx_.model->TopicId(topics_.lowered[i]);
-    for (size_t i = 0; i < vendor.size(); ++i) vendor[i] = ctx_.model->VendorId(vendors_.lowered[i]);
-    for (IntentEvent& e : model_events_) {
-      e.topic = topic[e.topic];
-      e.vendor = vendor[e.vendor];
-    }
-    ctx_.model->Add(model_events_);
+    names.by_raw.emplace(Key(raw), *id);
+    return *id;
   }
 
   Status Row(int64_t line, const Values& v) {
@@ -280,9 +269,9 @@ class EventImporter {
       Issue(line, "time", v[kTime].empty() ? "missing" : at.status().message());
       return Status::Ok();
     }
-    e_.at = *at;
-    e_.person_id = 0;
-    e_.senior = false;
+    r_.at = *at;
+    r_.person_id = 0;
+    r_.senior = 0;
     // The account: known from an earlier row, or checked now and found or created
     // once the whole row is known to be good.
     std::string domain;
@@ -300,18 +289,24 @@ class EventImporter {
       return Status::Ok();
     }
     char word[16];
-    if (!Parse(LowerWord(v[kStage], word), &e_.stage)) {
+    EventStage stage;
+    EventAction action;
+    if (!Parse(LowerWord(v[kStage], word), &stage)) {
       Issue(line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
       return Status::Ok();
     }
-    if (!Parse(LowerWord(v[kAction], word), &e_.action)) {
+    if (!Parse(LowerWord(v[kAction], word), &action)) {
       Issue(line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
     }
-    const Word& topic = NameOf(topics_, v[kTopic]);
-    const Word& vendor = NameOf(vendors_, v[kVendor]);
-    e_.topic = topic.lower;
-    e_.vendor = vendor.lower;
+    r_.stage = static_cast<uint8_t>(stage);
+    r_.action = static_cast<uint8_t>(action);
+    Result<uint16_t> topic = NameOf(topics_, v[kTopic]);
+    if (!topic.ok()) return topic.status();
+    Result<uint16_t> vendor = NameOf(vendors_, v[kVendor]);
+    if (!vendor.ok()) return vendor.status();
+    r_.topic = *topic;
+    r_.vendor = *vendor;
     if (!v[kEmail].empty()) {
       // Whose address, remembered by the text as written (normalising and looking up
       // once per address, not once per event).
@@ -329,38 +324,28 @@ class EventImporter {
         who = people_.emplace(email_key, found->value_or(0)).first;
       }
       if (who->second) {
-        Result<TrackAnswer> t = resolver_->Track(who->second, e_.at);
+        Result<TrackAnswer> t = resolver_->Track(who->second, r_.at);
         if (!t.ok()) return t.status();
         if (t->allow) {
-          e_.person_id = who->second;
-          e_.senior = t->senior;
+          r_.person_id = who->second;
+          r_.senior = t->senior ? 1 : 0;
+        } else if (t->never) {
+          who->second = 0;  // this import keeps their events at account level without asking again
         }
       }
-      if (!e_.person_id) ++report_.anonymized;
+      if (!r_.person_id) ++report_.anonymized;
     }
     if (known != accounts_.end()) {
-      e_.account_id = known->second;
+      r_.account_id = known->second;
     } else {
       Result<int64_t> id = FindOrCreateAccount(domain);
       if (!id.ok()) return id.status();
       if (accounts_.size() >= kMaxCached) accounts_.clear();
       accounts_.emplace(domain_key, *id);
-      e_.account_id = *id;
+      r_.account_id = *id;
     }
-    FL_RETURN_IF_ERROR(ctx_.store->AddEvent(ctx_.tenant, e_));
+    FL_RETURN_IF_ERROR(ctx_.store->AddEventRecord(ctx_.tenant, r_));
     ++report_.inserted;
-    if (ctx_.model) {
-      IntentEvent ie;
-      ie.at = e_.at;
-      ie.account_id = e_.account_id;
-      ie.person_id = e_.person_id;
-      ie.topic = topic.local;  // the model's id once committed (AddToModel)
-      ie.vendor = vendor.local;
-      ie.stage = e_.stage;
-      ie.action = e_.action;
-      ie.senior = e_.senior;
-      model_events_.push_back(ie);
-    }
     return Status::Ok();
   }
 
@@ -379,15 +364,14 @@ class EventImporter {
   const EventImportOptions& opt_;
   Purpose purpose_;
   TrackResolver* resolver_ = nullptr;
-  ActivityEvent e_;
+  EventRecord r_;
   // By the text as written in the file: the account of a domain, the person of an
   // address (0: nobody's), by the text's fingerprint (no string to chase per probe);
   // a topic's and a vendor's names (few).
   Fingerprinter fingerprints_;
   absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> accounts_;
   absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> people_;
-  Names topics_, vendors_;
-  std::vector<IntentEvent> model_events_;
+  Names topics_{Store::EventNameKind::kTopic, {}}, vendors_{Store::EventNameKind::kVendor, {}};
   ImportReport report_;
 };
 
@@ -395,6 +379,34 @@ class EventImporter {
 
 Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImportOptions& options) {
   return EventImporter(ctx, options).Run();
+}
+
+Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model) {
+  // The store's name ids to the model's (every name, so any record maps).
+  std::vector<uint32_t> topic, vendor;
+  for (auto [kind, ids] : {std::pair{Store::EventNameKind::kTopic, &topic}, std::pair{Store::EventNameKind::kVendor, &vendor}}) {
+    Result<std::vector<std::string>> names = store.EventNames(tenant, kind);
+    if (!names.ok()) return names.status();
+    for (const std::string& n : *names)
+      ids->push_back(kind == Store::EventNameKind::kTopic ? model->TopicId(n) : model->VendorId(n));
+  }
+  std::vector<IntentEvent> batch;
+  return store.ForEachEventBatch(tenant, first, [&](const EventRecord* r, size_t n) {
+    batch.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      IntentEvent& e = batch[i];
+      e.at = r[i].at;
+      e.account_id = r[i].account_id;
+      e.person_id = r[i].person_id;
+      e.topic = topic[r[i].topic];  // in range: the store checked every record
+      e.vendor = vendor[r[i].vendor];
+      e.stage = static_cast<EventStage>(r[i].stage);
+      e.action = static_cast<EventAction>(r[i].action);
+      e.senior = r[i].senior != 0;
+    }
+    model->Add(batch);
+    return Status::Ok();
+  });
 }
 
 }  // namespace fairlead

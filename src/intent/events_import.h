@@ -31,6 +31,9 @@ struct EventImportOptions {
 struct TrackAnswer {
   bool allow = false;
   bool senior = false;
+  // Denied at every time while the person's records stay as they are (no consent
+  // record that could allow it): the caller need not ask again for this person.
+  bool never = false;
 };
 
 // Who an event's (normalised) email belongs to, and whether tracking them at a time
@@ -59,6 +62,10 @@ struct EventImportContext {
 };
 
 Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImportOptions& options);
+
+// Adds the tenant's committed events from the `first`-th on (0: all) to the model, as
+// stored: how the model is built at start and how an import's events reach it.
+Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model);
 
 // Seniority words (entry < senior < manager < director < vp < cxo): true from director up.
 bool IsSeniorSeniority(std::string_view seniority);

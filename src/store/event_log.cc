@@ -75,40 +75,50 @@ void EventLogWriter::Discard() {
   if (::ftruncate(fd_, static_cast<off_t>(committed_)) == 0) end_ = committed_;
 }
 
-Status ReadEventLog(const std::string& path_, uint64_t committed, const std::function<void(const EventRecord&)>& fn) {
-  if (committed == 0) return Status::Ok();
+Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t committed,
+                           const std::function<Status(const EventRecord*, size_t)>& fn) {
   if (committed % sizeof(EventRecord) != 0)
-    return Status::Io(path_ + ": committed length " + std::to_string(committed) + " is not a whole number of records");
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open the event log", path_);
+    return Status::Io(path + ": committed length " + std::to_string(committed) + " is not a whole number of records");
+  if (from % sizeof(EventRecord) != 0 || from > committed)
+    return Status::Internal(path + ": reading from byte " + std::to_string(from) + " of " + std::to_string(committed) +
+                            " committed, not a record's start");
+  if (from == committed) return Status::Ok();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open the event log", path);
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   constexpr size_t kBatch = 32768;  // records per read (1 MiB)
-  std::vector<EventRecord> buf(kBatch);
-  uint64_t offset = 0;
+  std::vector<EventRecord> buf(static_cast<size_t>(std::min<uint64_t>(kBatch, (committed - from) / sizeof(EventRecord))));
+  uint64_t offset = from;
   while (offset < committed) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(committed - offset, kBatch * sizeof(EventRecord)));
+    size_t want = static_cast<size_t>(std::min<uint64_t>(committed - offset, buf.size() * sizeof(EventRecord)));
     size_t got = 0;
     while (got < want) {
       ssize_t n = ::pread(fd, reinterpret_cast<char*>(buf.data()) + got, want - got, static_cast<off_t>(offset + got));
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Errno("cannot read the event log", path_);
+      if (n < 0) return Errno("cannot read the event log", path);
       if (n == 0)
-        return Status::Io(path_ + ": the event log ends at byte " + std::to_string(offset + got) + " but " +
+        return Status::Io(path + ": the event log ends at byte " + std::to_string(offset + got) + " but " +
                           std::to_string(committed) + " are committed");
       got += static_cast<size_t>(n);
     }
     size_t count = want / sizeof(EventRecord);
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < count; ++i)
       if (buf[i].marker != EventRecord::kMarker)
-        return Status::Io(path_ + ": bad record at byte " + std::to_string(offset + i * sizeof(EventRecord)));
-      fn(buf[i]);
-    }
+        return Status::Io(path + ": bad record at byte " + std::to_string(offset + i * sizeof(EventRecord)));
+    FL_RETURN_IF_ERROR(fn(buf.data(), count));
     offset += want;
   }
   return Status::Ok();
+}
+
+Status ReadEventLog(const std::string& path, uint64_t committed, const std::function<void(const EventRecord&)>& fn) {
+  return ReadEventLogBatches(path, 0, committed, [&](const EventRecord* records, size_t n) {
+    for (size_t i = 0; i < n; ++i) fn(records[i]);
+    return Status::Ok();
+  });
 }
 
 }  // namespace fairlead

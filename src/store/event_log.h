@@ -63,5 +63,10 @@ class EventLogWriter {
 // in stored order. A short file or a bad marker inside the committed part is
 // corruption: an error naming the byte offset.
 Status ReadEventLog(const std::string& path, uint64_t committed, const std::function<void(const EventRecord&)>& fn);
+// The same from byte `from` (a record's start) on, in batches of up to 32768 records
+// (one reused buffer), every batch's markers checked before `fn` sees it; an error
+// from `fn` stops the read and is returned.
+Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t committed,
+                           const std::function<Status(const EventRecord*, size_t)>& fn);
 
 }  // namespace fairlead

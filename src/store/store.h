@@ -15,6 +15,7 @@
 
 #include "core/domain.h"
 #include "core/status.h"
+#include "store/event_log.h"
 #include "suppression/suppression.h"
 
 namespace fairlead {
@@ -141,6 +142,19 @@ class Store {
   // (the order of arrival, not of time).
   virtual Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) = 0;
   virtual Result<int64_t> CountEvents(int64_t tenant) = 0;
+  // The compact form for bulk paths, with no string per event: a topic's or vendor's
+  // id (added inside the open transaction when new; ids are dense from 0 per kind),
+  // then records that name them by id. AddEvent is the two in one.
+  enum class EventNameKind { kTopic = 0, kVendor = 1 };
+  virtual Result<uint16_t> EventNameId(int64_t tenant, EventNameKind kind, std::string_view name) = 0;
+  virtual Status AddEventRecord(int64_t tenant, const EventRecord& record) = 0;
+  // The names by id, as of the last commit or inside the open transaction.
+  virtual Result<std::vector<std::string>> EventNames(int64_t tenant, EventNameKind kind) = 0;
+  // Calls `fn` with the committed records from the `first`-th on (0: all), in stored
+  // order, in batches; every record is checked to name a topic, vendor, stage and
+  // action that exist before `fn` sees its batch. An error from `fn` stops the read.
+  virtual Status ForEachEventBatch(int64_t tenant, int64_t first,
+                                   const std::function<Status(const EventRecord*, size_t)>& fn) = 0;
 
   // Lists. PutList replaces a list of the same name (and its snapshot).
   virtual Status PutList(int64_t tenant, const ListInfo& list, const std::vector<int64_t>& members) = 0;

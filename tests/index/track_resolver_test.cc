@@ -75,6 +75,7 @@ TEST_F(TrackResolverTest, AnswersEqualDecideAtAnyTimeInAnyOrder) {
     size_t allowed = 0, denied = 0, senior = 0, mismatches = 0;
     const uint64_t fast_before = resolver.never_trackable();
     std::map<size_t, std::set<bool>> answers_of;  // person -> answers seen
+    std::set<size_t> said_never;                   // people answered "denied at every time"
     for (const Question& q : questions) {
       const Person& p = people[q.person];
       Result<TrackAnswer> got = resolver.Track(p.subject.id, q.at);
@@ -87,8 +88,13 @@ TEST_F(TrackResolverTest, AnswersEqualDecideAtAnyTimeInAnyOrder) {
       (want.allow ? allowed : denied) += 1;
       senior += want_senior ? 1 : 0;
       answers_of[q.person].insert(want.allow);
+      if (got->never) said_never.insert(q.person);
     }
     EXPECT_EQ(mismatches, 0u);
+    // "Never" is a promise about every time: Decide denies such a person at all of theirs.
+    EXPECT_FALSE(said_never.empty());
+    for (size_t person : said_never)
+      EXPECT_EQ(answers_of[person], std::set<bool>{false}) << "person " << people[person].subject.id;
     // The data is worth testing on: both answers, senior people, and people whose
     // answer changes with time.
     size_t changing = 0;

@@ -137,6 +137,75 @@ TEST_F(EventLogTest, CorruptionInsideTheCommittedPartIsAnErrorWithItsOffset) {
   EXPECT_FALSE(store_->AddEvent(tenant_, Event(9, 1, 0, "a")).ok()) << "never appends over a lost part";
 }
 
+TEST_F(EventLogTest, CompactRecordsByNameIdReadBackFromAnyRecordInBatches) {
+  using K = Store::EventNameKind;
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(1, 1, 0, "crm", "acme")).ok());  // topic crm=0, vendor acme=0
+  ASSERT_TRUE(store_->Begin().ok());
+  Result<uint16_t> crm = store_->EventNameId(tenant_, K::kTopic, "crm");
+  Result<uint16_t> data = store_->EventNameId(tenant_, K::kTopic, "data");
+  Result<uint16_t> acme = store_->EventNameId(tenant_, K::kVendor, "acme");
+  ASSERT_TRUE(crm.ok() && data.ok() && acme.ok());
+  EXPECT_EQ(*crm, 0);
+  EXPECT_EQ(*data, 1) << "ids are dense per kind";
+  EXPECT_EQ(*acme, 0) << "the kinds number apart";
+  const int kMany = 70000;  // more than one read batch
+  for (int i = 0; i < kMany; ++i) {
+    EventRecord r;
+    r.at = 100 + i;
+    r.account_id = 2 + i % 5;
+    r.person_id = i % 3;
+    r.topic = i % 2 ? *data : *crm;
+    r.vendor = *acme;
+    r.stage = 2;
+    r.action = static_cast<uint8_t>(i % 4);
+    r.senior = r.person_id == 1;
+    ASSERT_TRUE(store_->AddEventRecord(tenant_, r).ok());
+  }
+  ASSERT_TRUE(store_->Commit().ok());
+  Reopen();
+  Result<std::vector<std::string>> topics = store_->EventNames(tenant_, K::kTopic);
+  ASSERT_TRUE(topics.ok());
+  EXPECT_EQ(*topics, (std::vector<std::string>{"crm", "data"}));
+  EXPECT_EQ(*store_->EventNames(tenant_, K::kVendor), (std::vector<std::string>{"acme"}));
+  int64_t seen = 0, batches = 0;
+  Status s = store_->ForEachEventBatch(tenant_, 1, [&](const EventRecord* r, size_t n) {
+    ++batches;
+    for (size_t i = 0; i < n; ++i, ++seen) {
+      EXPECT_EQ(r[i].at, 100 + seen);
+      EXPECT_EQ(r[i].topic, seen % 2 ? 1 : 0);
+      EXPECT_EQ(r[i].action, seen % 4);
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(seen, kMany) << "from the second record on: the import's own";
+  EXPECT_GT(batches, 1);
+  // The string form reads the same records.
+  std::vector<ActivityEvent> all = All(*store_, tenant_);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kMany + 1));
+  EXPECT_EQ(all[2].topic, "data");
+  EXPECT_EQ(all[2].vendor, "acme");
+  // Past the end: nothing; an error from the callback stops the read and comes back.
+  int calls = 0;
+  EXPECT_TRUE(store_->ForEachEventBatch(tenant_, kMany + 1, [&](const EventRecord*, size_t) { ++calls; return Status::Ok(); }).ok());
+  EXPECT_EQ(calls, 0);
+  s = store_->ForEachEventBatch(tenant_, 0, [&](const EventRecord*, size_t) { ++calls; return Status::Invalid("stop here"); });
+  EXPECT_EQ(s.message(), "stop here");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(EventLogTest, ARecordNamingAnUnknownTopicIsAnErrorWithItsOffset) {
+  ASSERT_TRUE(store_->AddEvent(tenant_, Event(1, 1, 0, "crm")).ok());
+  EventRecord r;
+  r.topic = 7;  // no such topic id
+  ASSERT_TRUE(store_->AddEventRecord(tenant_, r).ok()) << "ids are the caller's to get right; reads check them";
+  Reopen();
+  Status s = store_->ForEachEventBatch(tenant_, 0, [](const EventRecord*, size_t) { return Status::Ok(); });
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("byte 32"), std::string::npos) << s.ToString();
+  EXPECT_FALSE(store_->ForEachEvent(tenant_, INT64_MIN, [](const ActivityEvent&) {}).ok());
+}
+
 TEST_F(EventLogTest, TenantsHaveTheirOwnLogs) {
   auto other = store_->EnsureTenant("other");
   ASSERT_TRUE(other.ok());

@@ -3,6 +3,7 @@
 // order inside a transaction.
 #include <sqlite3.h>
 
+#include <absl/container/flat_hash_map.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -973,61 +974,79 @@ class SqliteStore final : public Store {
   }
 
   Status AddEvent(int64_t tenant, const ActivityEvent& e) override {
-    if (depth_ == 0) {  // on its own: a transaction of one event
-      FL_RETURN_IF_ERROR(Begin());
-      Status s = AddEvent(tenant, e);
-      if (!s.ok()) {
-        Rollback();
-        return s;
-      }
-      return Commit();
-    }
+    if (depth_ == 0) return InOwnTransaction([&] { return AddEvent(tenant, e); });
     EventRecord r;
     r.at = e.at;
     r.account_id = e.account_id;
     r.person_id = e.person_id;
-    Result<uint16_t> topic = NameId(tenant, 0, e.topic);
+    Result<uint16_t> topic = EventNameId(tenant, EventNameKind::kTopic, e.topic);
     if (!topic.ok()) return topic.status();
-    Result<uint16_t> vendor = NameId(tenant, 1, e.vendor);
+    Result<uint16_t> vendor = EventNameId(tenant, EventNameKind::kVendor, e.vendor);
     if (!vendor.ok()) return vendor.status();
     r.topic = *topic;
     r.vendor = *vendor;
     r.stage = static_cast<uint8_t>(e.stage);
     r.action = static_cast<uint8_t>(e.action);
     r.senior = e.senior ? 1 : 0;
+    return AddEventRecord(tenant, r);
+  }
+
+  Status AddEventRecord(int64_t tenant, const EventRecord& r) override {
+    if (depth_ == 0) return InOwnTransaction([&] { return AddEventRecord(tenant, r); });
     Pending& p = pending_events_[tenant];
     p.buffer.push_back(r);
+    p.buffer.back().marker = EventRecord::kMarker;
     if (p.buffer.size() >= kEventBatch) return WritePending(tenant, p);
     return Status::Ok();
   }
 
-  Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) override {
+  Result<std::vector<std::string>> EventNames(int64_t tenant, EventNameKind kind) override {
+    Result<EventNameSets*> names = Names(tenant);
+    if (!names.ok()) return names.status();
+    return kind == EventNameKind::kTopic ? (*names)->topics : (*names)->vendors;
+  }
+
+  Status ForEachEventBatch(int64_t tenant, int64_t first,
+                           const std::function<Status(const EventRecord*, size_t)>& fn) override {
     Result<uint64_t> committed = CommittedEventBytes(tenant);
     if (!committed.ok()) return committed.status();
-    Result<EventNames*> names = Names(tenant);
+    Result<EventNameSets*> names = Names(tenant);
     if (!names.ok()) return names.status();
-    ActivityEvent e;
-    const EventNames& n = **names;
-    bool bad = false;
-    Status s = ReadEventLog(EventLogPath(tenant), *committed, [&](const EventRecord& r) {
-      if (r.at < since || bad) return;
-      if (r.topic >= n.topics.size() || r.vendor >= n.vendors.size() || r.stage > 2 || r.action > 3) {
-        bad = true;
-        return;
-      }
-      e.at = r.at;
-      e.account_id = r.account_id;
-      e.person_id = r.person_id;
-      e.topic = n.topics[r.topic];
-      e.vendor = n.vendors[r.vendor];
-      e.stage = static_cast<EventStage>(r.stage);
-      e.action = static_cast<EventAction>(r.action);
-      e.senior = r.senior != 0;
-      fn(e);
+    const size_t topics = (*names)->topics.size(), vendors = (*names)->vendors.size();
+    const std::string path = EventLogPath(tenant);
+    uint64_t from = std::min(*committed, static_cast<uint64_t>(std::max<int64_t>(first, 0)) * sizeof(EventRecord));
+    uint64_t at = from;
+    return ReadEventLogBatches(path, from, *committed, [&](const EventRecord* r, size_t n) -> Status {
+      for (size_t i = 0; i < n; ++i)
+        if (r[i].topic >= topics || r[i].vendor >= vendors || r[i].stage > 2 || r[i].action > 3)
+          return Status::Io(path + ": the record at byte " + std::to_string(at + i * sizeof(EventRecord)) +
+                            " names a topic, vendor, stage or action that does not exist");
+      at += n * sizeof(EventRecord);
+      return fn(r, n);
     });
-    if (!s.ok()) return s;
-    if (bad) return Status::Io(EventLogPath(tenant) + ": a record names a topic, vendor, stage or action that does not exist");
-    return Status::Ok();
+  }
+
+  Status ForEachEvent(int64_t tenant, Time since, const std::function<void(const ActivityEvent&)>& fn) override {
+    Result<EventNameSets*> names = Names(tenant);
+    if (!names.ok()) return names.status();
+    const EventNameSets& n = **names;
+    ActivityEvent e;
+    return ForEachEventBatch(tenant, 0, [&](const EventRecord* records, size_t count) {
+      for (size_t i = 0; i < count; ++i) {
+        const EventRecord& r = records[i];
+        if (r.at < since) continue;
+        e.at = r.at;
+        e.account_id = r.account_id;
+        e.person_id = r.person_id;
+        e.topic = n.topics[r.topic];
+        e.vendor = n.vendors[r.vendor];
+        e.stage = static_cast<EventStage>(r.stage);
+        e.action = static_cast<EventAction>(r.action);
+        e.senior = r.senior != 0;
+        fn(e);
+      }
+      return Status::Ok();
+    });
   }
 
   Result<int64_t> CountEvents(int64_t tenant) override {
@@ -1259,17 +1278,17 @@ class SqliteStore final : public Store {
   }
 
   // Events: the names of topics (kind 0) and vendors (kind 1) per tenant, as ids.
-  struct EventNames {
+  struct EventNameSets {
     std::vector<std::string> topics, vendors;
-    std::unordered_map<std::string, uint16_t> topic_ids, vendor_ids;
+    absl::flat_hash_map<std::string, uint16_t> topic_ids, vendor_ids;  // found by string_view
   };
 
   std::string EventLogPath(int64_t tenant) const { return events_dir_ + "/" + std::to_string(tenant) + ".log"; }
 
-  Result<EventNames*> Names(int64_t tenant) {
+  Result<EventNameSets*> Names(int64_t tenant) {
     auto it = names_.find(tenant);
     if (it != names_.end()) return it->second.get();
-    auto n = std::make_unique<EventNames>();
+    auto n = std::make_unique<EventNameSets>();
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "SELECT kind, name, id FROM event_names WHERE tenant_id = ? ORDER BY kind, id"));
     q->Bind(1, tenant);
@@ -1291,23 +1310,44 @@ class SqliteStore final : public Store {
   }
 
   // The id of a topic or vendor name, added (inside the open transaction) when new.
-  Result<uint16_t> NameId(int64_t tenant, int kind, const std::string& name) {
-    Result<EventNames*> names = Names(tenant);
+  Result<uint16_t> EventNameId(int64_t tenant, EventNameKind kind, std::string_view name) override {
+    if (depth_ == 0) {
+      Result<uint16_t> id = Status::Internal("unset");
+      FL_RETURN_IF_ERROR(InOwnTransaction([&] {
+        id = EventNameId(tenant, kind, name);
+        return id.status();
+      }));
+      return id;
+    }
+    Result<EventNameSets*> names = Names(tenant);
     if (!names.ok()) return names.status();
-    auto& list = kind == 0 ? (*names)->topics : (*names)->vendors;
-    auto& ids = kind == 0 ? (*names)->topic_ids : (*names)->vendor_ids;
-    auto it = ids.find(name);
+    const bool topic = kind == EventNameKind::kTopic;
+    auto& list = topic ? (*names)->topics : (*names)->vendors;
+    auto& ids = topic ? (*names)->topic_ids : (*names)->vendor_ids;
+    auto it = ids.find(absl::string_view(name.data(), name.size()));
     if (it != ids.end()) return it->second;
     if (list.size() > UINT16_MAX)
-      return Status::Invalid(std::string("more than 65536 distinct ") + (kind == 0 ? "topics" : "vendors") +
-                             "; '" + name + "' cannot be added");
+      return Status::Invalid(std::string("more than 65536 distinct ") + (topic ? "topics" : "vendors") + "; '" +
+                             std::string(name) + "' cannot be added");
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO event_names (tenant_id, kind, name, id) VALUES (?, ?, ?, ?)"));
     auto id = static_cast<uint16_t>(list.size());
-    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, int64_t{kind}).Bind(3, name).Bind(4, int64_t{id}).Run());
-    ids.emplace(name, id);
-    list.push_back(name);
+    FL_RETURN_IF_ERROR(
+        q->Bind(1, tenant).Bind(2, int64_t{static_cast<int>(kind)}).Bind(3, std::string(name)).Bind(4, int64_t{id}).Run());
+    ids.emplace(std::string(name), id);
+    list.emplace_back(name);
     return id;
+  }
+
+  // `fn` in a transaction of its own: committed when it succeeds, rolled back when not.
+  Status InOwnTransaction(const std::function<Status()>& fn) {
+    FL_RETURN_IF_ERROR(Begin());
+    Status s = fn();
+    if (!s.ok()) {
+      Rollback();
+      return s;
+    }
+    return Commit();
   }
 
   Result<uint64_t> CommittedEventBytes(int64_t tenant) {
@@ -1410,7 +1450,7 @@ class SqliteStore final : public Store {
   sqlite3* db_ = nullptr;
   std::string events_dir_;
   std::unordered_map<int64_t, Pending> pending_events_;
-  std::unordered_map<int64_t, std::unique_ptr<EventNames>> names_;
+  std::unordered_map<int64_t, std::unique_ptr<EventNameSets>> names_;
   int depth_ = 0;
   std::map<const char*, std::unique_ptr<Stmt>> stmts_;  // keyed by the literal's address
 };
