@@ -576,6 +576,8 @@ void AddBenchEvents(CLI::App* bench, DataOptions& data, int* code) {
                      {"index_load_s", Ms(t0, t1) / 1000},
                      {"address_map_s", Ms(t1, t2) / 1000},
                      {"addresses", (*resolver)->addresses()},
+                     {"track_questions", (*resolver)->questions()},
+                     {"track_never", (*resolver)->never_trackable()},
                      {"intent_load_s", Ms(t2, t3) / 1000},
                      {"note", "one thread; index, address map and intent model resident before timing"}};
       std::ofstream(a->out) << result.dump(2) << "\n";

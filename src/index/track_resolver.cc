@@ -44,8 +44,23 @@ void IndexTrackResolver::SetPurpose(const Purpose& purpose) {
   covers_.clear();
 }
 
+void IndexTrackResolver::Warm(const int64_t* ids, size_t n) {
+  // In stages, each a loop of independent loads whose misses overlap: the rows, then
+  // their compact rows and memo entries, then their first basis records.
+  warm_rows_.resize(n);
+  for (size_t i = 0; i < n; ++i) warm_rows_[i] = ids[i] ? index_.RowOf(ids[i]).value_or(UINT32_MAX) : UINT32_MAX;
+  for (size_t i = 0; i < n; ++i)
+    if (warm_rows_[i] != UINT32_MAX) {
+      index_.PrefetchRow(warm_rows_[i]);
+      memo_.prefetch(ids[i]);
+    }
+  for (size_t i = 0; i < n; ++i)
+    if (warm_rows_[i] != UINT32_MAX) index_.PrefetchRecords(warm_rows_[i]);
+}
+
 Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   const Purpose& purpose = purpose_;
+  ++questions_;
   uint32_t row = last_.row;
   if (person_id != last_.person) {
     std::optional<uint32_t> r = index_.RowOf(person_id);

@@ -28,9 +28,11 @@ class IndexTrackResolver final : public TrackResolver {
   Result<std::optional<int64_t>> FindPerson(const std::string& email) override;
   void SetPurpose(const Purpose& purpose) override;
   Result<TrackAnswer> Track(int64_t person_id, Time at) override;
+  void Warm(const int64_t* person_ids, size_t n) override;
   size_t addresses() const { return by_email_.size(); }
   // Answers given without deciding: the person holds no granted consent covering the purpose.
   uint64_t never_trackable() const { return never_trackable_; }
+  uint64_t questions() const { return questions_; }  // Track() calls
 
  private:
   explicit IndexTrackResolver(const PeopleIndex& index) : index_(index) {}
@@ -54,7 +56,8 @@ class IndexTrackResolver final : public TrackResolver {
   void Remember(absl::flat_hash_map<int64_t, Memo>::iterator it, int64_t person_id, Memo m);
   Purpose purpose_;
   std::vector<int8_t> covers_;  // per scope set: covers purpose_ (HasGrantedConsent's cache)
-  uint64_t never_trackable_ = 0;
+  uint64_t never_trackable_ = 0, questions_ = 0;
+  std::vector<uint32_t> warm_rows_;  // Warm()'s scratch
 };
 
 }  // namespace fairlead

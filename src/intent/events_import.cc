@@ -165,10 +165,27 @@ class EventImporter {
     for (size_t i = 0; i < cols->size(); ++i)
       for (int c = 0; c < kCols; ++c)
         if ((*cols)[i] == kColumns[c]) at[c] = static_cast<int>(i);
-    Values v;
+    // Rows go through Row() in blocks: the block's map entries are fetched from memory
+    // together first (Prepare), so their cache misses overlap instead of queueing.
+    // A rejected row first flushes the block, so issues stay in the order of lines.
+    constexpr size_t kBlock = 64;
+    std::vector<CsvRecord> records(kBlock);
+    std::vector<Prepared> block(kBlock);
+    size_t pending = 0;
+    auto flush = [&]() -> Status {
+      for (size_t i = 0; i < pending; ++i) Prepare(&block[i]);
+      warm_people_.clear();
+      for (size_t i = 0; i < pending; ++i) Warm(block[i]);
+      resolver_->Warm(warm_people_.data(), warm_people_.size());
+      for (size_t i = 0; i < pending; ++i) FL_RETURN_IF_ERROR(Row(block[i]));
+      pending = 0;
+      return Status::Ok();
+    };
     for (;;) {
+      CsvRecord& rec = records[pending];
       Result<bool> more = (*reader)->Next(&rec);
       if (!more.ok()) {
+        FL_RETURN_IF_ERROR(flush());
         ++report_.rows;
         Issue(0, "", more.status().message());
         continue;
@@ -177,6 +194,7 @@ class EventImporter {
       ++report_.rows;
       if (opt_.progress && (report_.rows & 4095) == 0) opt_.progress((*reader)->bytes_read(), (*reader)->total_bytes());
       if (rec.fields.size() != cols->size()) {
+        FL_RETURN_IF_ERROR(flush());
         Issue(rec.line, "", "expected " + std::to_string(cols->size()) + " columns, found " +
                                 std::to_string(rec.fields.size()));
         continue;
@@ -184,13 +202,17 @@ class EventImporter {
       bool utf8 = true;
       for (size_t i = 0; i < cols->size() && utf8 && !rec.ascii; ++i) {
         if (IsValidUtf8(rec.fields[i])) continue;
+        FL_RETURN_IF_ERROR(flush());
         Issue(rec.line, (*cols)[i].empty() ? "column " + std::to_string(i + 1) : (*cols)[i], "not valid UTF-8");
         utf8 = false;
       }
       if (!utf8) continue;
-      for (int c = 0; c < kCols; ++c) v[c] = at[c] < 0 ? std::string_view() : Trim(rec.fields[at[c]]);
-      FL_RETURN_IF_ERROR(Row(rec.line, v));
+      Prepared& p = block[pending++];
+      p.line = rec.line;
+      for (int c = 0; c < kCols; ++c) p.v[c] = at[c] < 0 ? std::string_view() : Trim(rec.fields[at[c]]);
+      if (pending == kBlock) FL_RETURN_IF_ERROR(flush());
     }
+    FL_RETURN_IF_ERROR(flush());
     if (opt_.progress) opt_.progress((*reader)->bytes_read(), (*reader)->total_bytes());
     return Status::Ok();
   }
@@ -205,7 +227,7 @@ class EventImporter {
     std::string line;
     int64_t n = 0;
     std::array<std::string, kCols> text;
-    Values v;
+    Prepared p;
     while (std::getline(in, line)) {
       ++n;
       if (Trim(line).empty()) continue;
@@ -232,8 +254,10 @@ class EventImporter {
         text[c] = std::string(Trim(it->get<std::string>()));
       }
       if (!ok) continue;
-      for (int c = 0; c < kCols; ++c) v[c] = text[c];
-      FL_RETURN_IF_ERROR(Row(n, v));
+      p.line = n;
+      for (int c = 0; c < kCols; ++c) p.v[c] = text[c];
+      Prepare(&p);
+      FL_RETURN_IF_ERROR(Row(p));
     }
     return Status::Ok();
   }
@@ -263,7 +287,36 @@ class EventImporter {
     return *id;
   }
 
-  Status Row(int64_t line, const Values& v) {
+  // A row's fields (views into its record) and the keys of its domain and address as
+  // written, with their map entries asked from memory.
+  struct Prepared {
+    int64_t line = 0;
+    Values v;
+    Fingerprint domain, email;
+  };
+  void Prepare(Prepared* p) {
+    p->domain = fingerprints_.Of(p->v[kDomain]);
+    accounts_.prefetch(p->domain);
+    if (p->v[kEmail].empty()) return;
+    p->email = fingerprints_.Of(p->v[kEmail]);
+    people_.prefetch(p->email);
+  }
+
+  // Looks the row's keys up once, only to bring the matching slots into cache (the
+  // prefetch reached only each probe's first line): independent lookups in a loop
+  // overlap their misses. Row() looks up again, from cache (the block's own inserts
+  // may have moved entries meanwhile).
+  void Warm(const Prepared& p) {
+    auto a = accounts_.find(p.domain);
+    warm_ += a != accounts_.end() ? static_cast<uint64_t>(a->second) : 0;
+    if (p.v[kEmail].empty()) return;
+    auto w = people_.find(p.email);
+    if (w != people_.end() && w->second) warm_people_.push_back(w->second);
+  }
+
+  Status Row(const Prepared& p) {
+    const int64_t line = p.line;
+    const Values& v = p.v;
     Result<Time> at = ParseTime(v[kTime]);
     if (!at.ok()) {
       Issue(line, "time", v[kTime].empty() ? "missing" : at.status().message());
@@ -275,7 +328,7 @@ class EventImporter {
     // The account: known from an earlier row, or checked now and found or created
     // once the whole row is known to be good.
     std::string domain;
-    const Fingerprint domain_key = fingerprints_.Of(v[kDomain]);
+    const Fingerprint& domain_key = p.domain;
     auto known = accounts_.find(domain_key);
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
@@ -310,7 +363,7 @@ class EventImporter {
     if (!v[kEmail].empty()) {
       // Whose address, remembered by the text as written (normalising and looking up
       // once per address, not once per event).
-      const Fingerprint email_key = fingerprints_.Of(v[kEmail]);
+      const Fingerprint& email_key = p.email;
       auto who = people_.find(email_key);
       if (who == people_.end()) {
         Result<std::string> email = NormalizeEmail(v[kEmail]);
@@ -373,6 +426,8 @@ class EventImporter {
   absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> people_;
   Names topics_{Store::EventNameKind::kTopic, {}}, vendors_{Store::EventNameKind::kVendor, {}};
   ImportReport report_;
+  uint64_t warm_ = 0;  // Warm()'s lookups feed it, so they are not optimised away
+  std::vector<int64_t> warm_people_;  // the block's known people, for the resolver's Warm()
 };
 
 }  // namespace

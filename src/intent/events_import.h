@@ -46,6 +46,12 @@ class TrackResolver {
   // The purpose Track() answers for (a copy is kept); set before the first Track().
   virtual void SetPurpose(const Purpose& purpose) = 0;
   virtual Result<TrackAnswer> Track(int64_t person_id, Time at) = 0;
+  // The people the next Track() calls will be about (0: none), so a resolver may bring
+  // what it reads into cache for all of them at once. Only a hint.
+  virtual void Warm(const int64_t* person_ids, size_t n) {
+    (void)person_ids;
+    (void)n;
+  }
 };
 
 class IntentModel;

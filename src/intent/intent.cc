@@ -121,7 +121,10 @@ void IntentModel::Add(const IntentEvent& e) {
   }
   s.newest = std::max(s.newest, e.at);
   Time cutoff = s.newest - window_seconds_;
-  if (e.at > cutoff) s.recent.push_back({e.at, e.person_id, e.vendor, e.stage, e.action, e.senior});
+  if (e.at > cutoff) {
+    if (s.recent.capacity() == 0) s.recent.reserve(kFirstRecent);  // not 1, 2, 4: fewer moves and frees
+    s.recent.push_back({e.at, e.person_id, e.vendor, e.stage, e.action, e.senior});
+  }
   // Prune what left the window (amortised: only when the oldest kept event is out).
   if (!s.recent.empty() && s.recent.front().at <= cutoff) {
     s.recent.erase(std::remove_if(s.recent.begin(), s.recent.end(), [&](const Compact& c) { return c.at <= cutoff; }),
@@ -131,10 +134,16 @@ void IntentModel::Add(const IntentEvent& e) {
 }
 
 void IntentModel::Add(const std::vector<IntentEvent>& events) {
-  constexpr size_t kAhead = 12;  // about one memory latency of Add()s
+  // Two steps ahead of the Add() that needs them: the state's slot, then (the slot
+  // being in cache by then) the end of its recent events, which Add() appends to.
+  constexpr size_t kSlotAhead = 16, kRecentAhead = 6;
   const size_t n = events.size();
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) states_.prefetch(Key(events[i + kAhead].account_id, events[i + kAhead].topic));
+    if (i + kSlotAhead < n) states_.prefetch(Key(events[i + kSlotAhead].account_id, events[i + kSlotAhead].topic));
+    if (i + kRecentAhead < n) {
+      auto it = states_.find(Key(events[i + kRecentAhead].account_id, events[i + kRecentAhead].topic));
+      if (it != states_.end() && !it->second.recent.empty()) __builtin_prefetch(&it->second.recent.back() + 1, 1);
+    }
     Add(events[i]);
   }
 }

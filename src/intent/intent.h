@@ -130,6 +130,7 @@ class IntentModel {
     Time newest = 0;
     std::vector<Compact> recent;  // within the longest window of `newest`
   };
+  static constexpr size_t kFirstRecent = 4;
   using Key = std::pair<int64_t, uint32_t>;  // (account, topic)
   TopicIntent Evaluate(const State& s, Time as_of) const;
   double Decay(double score, Time from, Time to) const;

@@ -373,6 +373,44 @@ TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
   EXPECT_EQ(events[1].account_id, **newco);
 }
 
+// Rows go through in blocks (their map entries fetched together); rejected rows of
+// every kind, at every place in and across blocks, still come out in line order, and
+// the good rows are stored in file order with one account per new domain, even when
+// a block names a new domain more than once.
+TEST_F(EventsImportTest, BlocksKeepLineOrderForIssuesAndEvents) {
+  std::string text = kHeader;
+  std::vector<std::pair<int64_t, std::string>> want;
+  std::vector<int64_t> good;  // lines stored, in order
+  for (int64_t line = 2; line < 400; ++line) {
+    const std::string at = FormatTime(At("2026-03-01T00:00:00Z") + line);
+    const std::string domain = "d" + std::to_string(line % 37) + ".com";
+    switch (line % 11) {
+      case 3: text += at + "," + domain + "\n"; want.emplace_back(line, ""); break;  // columns (before Row)
+      case 5: text += at + "," + domain + ",,t\xff,,early,view\n"; want.emplace_back(line, "topic"); break;  // UTF-8
+      case 7: text += at + "," + domain + ",,crm,,final,view\n"; want.emplace_back(line, "stage"); break;  // in Row
+      default: text += at + "," + domain + ",,crm,,early,view\n"; good.push_back(line);
+    }
+  }
+  ImportReport r = Import(Write("blocks.csv", text), /*partial=*/true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, good.size());
+  EXPECT_EQ(Issues(r), want);
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), good.size());
+  std::map<std::string, int64_t> account_of;
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].at, At("2026-03-01T00:00:00Z") + good[i]) << "stored in file order";
+    const std::string domain = "d" + std::to_string(good[i] % 37) + ".com";
+    auto [it, added] = account_of.emplace(domain, events[i].account_id);
+    EXPECT_EQ(it->second, events[i].account_id) << domain << ": one account per domain";
+  }
+  for (const auto& [domain, id] : account_of) {
+    Result<std::optional<int64_t>> found = store_->FindAccount(tenant_, domain);
+    ASSERT_TRUE(found.ok() && found->has_value()) << domain;
+    EXPECT_EQ(**found, id);
+  }
+}
+
 TEST_F(EventsImportTest, JsonLinesInput) {
   int64_t ann = AddPerson("ann@acme.com", "director");
   AddConsent(ann, BasisStatus::kGranted, "analytics", "2026-01-01");
