@@ -438,13 +438,13 @@ Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImpo
 
 Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model) {
   // The store's name ids to the model's (every name, so any record maps).
+  Result<std::vector<std::string>> topics = store.EventNames(tenant, Store::EventNameKind::kTopic);
+  if (!topics.ok()) return topics.status();
+  Result<std::vector<std::string>> vendors = store.EventNames(tenant, Store::EventNameKind::kVendor);
+  if (!vendors.ok()) return vendors.status();
   std::vector<uint32_t> topic, vendor;
-  for (auto [kind, ids] : {std::pair{Store::EventNameKind::kTopic, &topic}, std::pair{Store::EventNameKind::kVendor, &vendor}}) {
-    Result<std::vector<std::string>> names = store.EventNames(tenant, kind);
-    if (!names.ok()) return names.status();
-    for (const std::string& n : *names)
-      ids->push_back(kind == Store::EventNameKind::kTopic ? model->TopicId(n) : model->VendorId(n));
-  }
+  for (const std::string& n : *topics) topic.push_back(model->TopicId(n));
+  for (const std::string& n : *vendors) vendor.push_back(model->VendorId(n));
   std::vector<IntentEvent> batch;
   return store.ForEachEventBatch(tenant, first, [&](const EventRecord* r, size_t n) {
     batch.resize(n);

@@ -898,19 +898,14 @@ class SqliteStore final : public Store {
   Status PruneIndexChanges(int64_t tenant, std::string_view stamp) override {
     std::optional<Stamp> upto = ParseStamp(stamp);
     if (!upto) return Status::Invalid("not an index stamp of this store: " + std::string(stamp));
-    FL_RETURN_IF_ERROR(Begin());
-    Stmt* q;
-    Status s = Get(&q, "DELETE FROM index_changes WHERE tenant_id = ? AND seq <= ?");
-    if (s.ok()) s = q->Bind(1, tenant).Bind(2, upto->log).Run();
-    if (s.ok())
-      s = Get(&q, "INSERT INTO index_changes_pruned VALUES (?, ?) "
-                  "ON CONFLICT (tenant_id) DO UPDATE SET upto = MAX(upto, excluded.upto)");
-    if (s.ok()) s = q->Bind(1, tenant).Bind(2, upto->log).Run();
-    if (!s.ok()) {
-      Rollback();
-      return s;
-    }
-    return Commit();
+    return InTransaction([&]() -> Status {
+      Stmt* q;
+      FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM index_changes WHERE tenant_id = ? AND seq <= ?"));
+      FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, upto->log).Run());
+      FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO index_changes_pruned VALUES (?, ?) "
+                                 "ON CONFLICT (tenant_id) DO UPDATE SET upto = MAX(upto, excluded.upto)"));
+      return q->Bind(1, tenant).Bind(2, upto->log).Run();
+    });
   }
 
   Result<std::vector<int64_t>> PeopleOfAccount(int64_t tenant, int64_t account_id) override {
@@ -974,7 +969,7 @@ class SqliteStore final : public Store {
   }
 
   Status AddEvent(int64_t tenant, const ActivityEvent& e) override {
-    if (depth_ == 0) return InOwnTransaction([&] { return AddEvent(tenant, e); });
+    if (depth_ == 0) return InTransaction([&] { return AddEvent(tenant, e); });
     EventRecord r;
     r.at = e.at;
     r.account_id = e.account_id;
@@ -992,7 +987,7 @@ class SqliteStore final : public Store {
   }
 
   Status AddEventRecord(int64_t tenant, const EventRecord& r) override {
-    if (depth_ == 0) return InOwnTransaction([&] { return AddEventRecord(tenant, r); });
+    if (depth_ == 0) return InTransaction([&] { return AddEventRecord(tenant, r); });
     Pending& p = pending_events_[tenant];
     p.buffer.push_back(r);
     p.buffer.back().marker = EventRecord::kMarker;
@@ -1056,8 +1051,7 @@ class SqliteStore final : public Store {
   }
 
   Status PutList(int64_t tenant, const ListInfo& l, const std::vector<int64_t>& members) override {
-    FL_RETURN_IF_ERROR(Begin());
-    Status s = [&]() -> Status {
+    return InTransaction([&]() -> Status {
       Stmt* q;
       FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO lists (tenant_id, name, is_static, filter, topic, created_at) VALUES "
                                  "(?,?,?,?,?,?) ON CONFLICT (tenant_id, name) DO UPDATE SET is_static = excluded.is_static, "
@@ -1069,12 +1063,7 @@ class SqliteStore final : public Store {
       FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO list_members (tenant_id, list, person_id) VALUES (?,?,?)"));
       for (int64_t id : members) FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, l.name).Bind(3, id).Run());
       return Status::Ok();
-    }();
-    if (!s.ok()) {
-      Rollback();
-      return s;
-    }
-    return Commit();
+    });
   }
 
   Result<std::vector<ListInfo>> ListLists(int64_t tenant) override {
@@ -1138,8 +1127,7 @@ class SqliteStore final : public Store {
   Status DeleteList(int64_t tenant, std::string_view name) override {
     Result<ListInfo> l = GetList(tenant, name);
     if (!l.ok()) return l.status();
-    FL_RETURN_IF_ERROR(Begin());
-    Status s = [&]() -> Status {
+    return InTransaction([&]() -> Status {
       for (const char* sql : {"DELETE FROM list_members WHERE tenant_id = ? AND list = ?",
                               "DELETE FROM list_assignments WHERE tenant_id = ? AND list = ?",
                               "DELETE FROM lists WHERE tenant_id = ? AND name = ?"}) {
@@ -1148,12 +1136,7 @@ class SqliteStore final : public Store {
         FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, name).Run());
       }
       return Status::Ok();
-    }();
-    if (!s.ok()) {
-      Rollback();
-      return s;
-    }
-    return Commit();
+    });
   }
 
   Status PutSaved(int64_t tenant, const SavedItem& i) override {
@@ -1313,7 +1296,7 @@ class SqliteStore final : public Store {
   Result<uint16_t> EventNameId(int64_t tenant, EventNameKind kind, std::string_view name) override {
     if (depth_ == 0) {
       Result<uint16_t> id = Status::Internal("unset");
-      FL_RETURN_IF_ERROR(InOwnTransaction([&] {
+      FL_RETURN_IF_ERROR(InTransaction([&] {
         id = EventNameId(tenant, kind, name);
         return id.status();
       }));
@@ -1339,8 +1322,9 @@ class SqliteStore final : public Store {
     return id;
   }
 
-  // `fn` in a transaction of its own: committed when it succeeds, rolled back when not.
-  Status InOwnTransaction(const std::function<Status()>& fn) {
+  // `fn` in a transaction (nested inside an open one, as Begin/Commit count):
+  // committed when it succeeds, rolled back when not.
+  Status InTransaction(const std::function<Status()>& fn) {
     FL_RETURN_IF_ERROR(Begin());
     Status s = fn();
     if (!s.ok()) {
@@ -1418,8 +1402,7 @@ class SqliteStore final : public Store {
     bool exists = q->Int(0) > 0;
     q->Reset();
     if (!exists) return Status::Ok();
-    FL_RETURN_IF_ERROR(Begin());
-    Status s = [&]() -> Status {
+    Status s = InTransaction([&]() -> Status {
       Stmt old;
       FL_RETURN_IF_ERROR(old.Prepare(db_, "SELECT tenant_id, account_id, COALESCE(person_id, 0), topic, vendor, stage, "
                                           "action, at, senior FROM events ORDER BY id"));
@@ -1439,12 +1422,8 @@ class SqliteStore final : public Store {
         FL_RETURN_IF_ERROR(AddEvent(old.Int(0), e));
       }
       return Exec("DROP TABLE events");
-    }();
-    if (!s.ok()) {
-      Rollback();
-      return s.WithContext("moving events to the event log: ");
-    }
-    return Commit();
+    });
+    return s.ok() ? s : s.WithContext("moving events to the event log: ");
   }
 
   sqlite3* db_ = nullptr;
