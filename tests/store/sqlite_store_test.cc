@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <sqlite3.h>
+
 #include "store/store.h"
 
 namespace fairlead {
@@ -252,6 +254,109 @@ TEST(SqliteStore, LookupsAfterANotFoundUseTheirOwnArguments) {
   person.subject.emails = {{"x@y.com"}};
   int64_t id = *s.InsertPerson(a, person);
   EXPECT_TRUE(s.GetPerson(a, id).ok());
+}
+
+// The bulk scan merges four tables in person order; each person must come out exactly
+// as GetPerson reads them, whatever order the child rows were stored in.
+void ExpectSamePerson(const Person& scanned, const Person& got) {
+  EXPECT_EQ(scanned.subject.id, got.subject.id);
+  EXPECT_EQ(scanned.subject.country, got.subject.country);
+  ASSERT_EQ(scanned.subject.emails.size(), got.subject.emails.size()) << got.subject.id;
+  for (size_t i = 0; i < got.subject.emails.size(); ++i) {
+    EXPECT_EQ(scanned.subject.emails[i].address, got.subject.emails[i].address);
+    EXPECT_EQ(scanned.subject.emails[i].type, got.subject.emails[i].type);
+    EXPECT_EQ(scanned.subject.emails[i].visibility, got.subject.emails[i].visibility);
+  }
+  ASSERT_EQ(scanned.subject.bases.size(), got.subject.bases.size()) << got.subject.id;
+  for (size_t i = 0; i < got.subject.bases.size(); ++i) {
+    EXPECT_EQ(scanned.subject.bases[i].id, got.subject.bases[i].id);
+    EXPECT_EQ(scanned.subject.bases[i].scopes, got.subject.bases[i].scopes);
+    EXPECT_EQ(scanned.subject.bases[i].at, got.subject.bases[i].at);
+  }
+  ASSERT_EQ(scanned.subject.purchases.size(), got.subject.purchases.size()) << got.subject.id;
+  for (size_t i = 0; i < got.subject.purchases.size(); ++i)
+    EXPECT_EQ(scanned.subject.purchases[i].family, got.subject.purchases[i].family);
+}
+
+// People whose addresses sort against their ids and positions, child rows added out
+// of person order, and a second tenant's rows in between.
+std::vector<int64_t> AddShuffledPeople(Store& s, int64_t t, int64_t other) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    Person p;
+    p.subject.country = i % 2 ? "DE" : "FR";
+    std::string n = std::to_string(9 - i);
+    // Position 0 gets the address that sorts last.
+    p.subject.emails = {{"z" + n + "@x.de", EmailType::kPersonal, Visibility::kHidden},
+                        {"a" + n + "@x.de", EmailType::kGeneric}};
+    if (i == 3) p.subject.emails.clear();
+    ids.push_back(*s.InsertPerson(t, p));
+    Person q;
+    q.subject.emails = {{"m" + n + "@other.de"}};
+    s.InsertPerson(other, q);
+  }
+  for (int k : {4, 0, 5, 0, 2}) {
+    BasisRecord b;
+    b.basis = LawfulBasis::kConsent;
+    b.status = BasisStatus::kGranted;
+    b.scopes = {"marketing", "s" + std::to_string(k)};
+    b.at = 1000 + k;
+    EXPECT_TRUE(s.AddBasisRecord(t, ids[k], &b).ok());
+  }
+  for (int k : {5, 1, 1})
+    EXPECT_TRUE(s.AddPurchase(t, ids[k], {"f" + std::to_string(k), PurchaseKind::kNegotiation, 3000}).ok());
+  return ids;
+}
+
+TEST(SqliteStore, BulkScanReadsEachPersonAsGetPersonDoes) {
+  auto store = OpenSqliteStore(TempDb("bulkscan"));
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("a"), other = *s.EnsureTenant("b");
+  std::vector<int64_t> ids = AddShuffledPeople(s, t, other);
+  for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
+    std::vector<int64_t> seen;
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+                  seen.push_back(p.subject.id);
+                  ExpectSamePerson(p, *s.GetPerson(t, p.subject.id));
+                }, scan).ok());
+    EXPECT_EQ(seen, ids);
+  }
+}
+
+TEST(SqliteStore, MigrationNineBuildsTheCoveringEmailIndex) {
+  std::string path = TempDb("migration9");
+  std::vector<int64_t> ids;
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok());
+    ids = AddShuffledPeople(**store, *(*store)->EnsureTenant("a"), *(*store)->EnsureTenant("b"));
+  }
+  // Back to schema 8, as a database written before migration 9 is.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP INDEX emails_by_person; CREATE INDEX emails_person ON emails (person_id); "
+                             "DELETE FROM schema_migrations WHERE version = 9", nullptr, nullptr, nullptr),
+            SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("a");
+  std::vector<int64_t> seen;
+  ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+                seen.push_back(p.subject.id);
+                ExpectSamePerson(p, *s.GetPerson(t, p.subject.id));
+              }).ok());
+  EXPECT_EQ(seen, ids);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' AND "
+                                   "tbl_name = 'emails' AND name LIKE 'emails_%'", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "emails_by_person");
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 }  // namespace
