@@ -1,5 +1,6 @@
 #include "index/people_index.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -173,17 +174,54 @@ void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view senior
   seniority_[row] = static_cast<uint8_t>(std::min<uint32_t>(seniorities_.Intern(AsciiLower(seniority)), 255));
 }
 
+// The value sets a row belongs to, one function per column, so that a bulk load can
+// look each distinct value's sets up once: a key ending in '=' (empty value) is none.
+std::array<std::string, 2> PeopleIndex::CountryKeys(uint32_t country) const {
+  const std::string& name = countries_.Name(country);
+  std::array<std::string, 2> keys = {"country=" + AsciiLower(name), "country=" + AsciiLower(CountryAlpha2(name))};
+  if (keys[1] == keys[0]) keys[1] = "=";
+  return keys;
+}
+
+std::array<std::string, 4> PeopleIndex::OtherKeys(uint8_t seniority, uint16_t function, uint8_t recipient,
+                                                  uint8_t stage) const {
+  return {"seniority=" + seniorities_.Name(seniority), "function=" + functions_.Name(function),
+          "recipient=" + std::string(Name(static_cast<Recipient>(recipient))),
+          "stage=" + std::string(Name(static_cast<Stage>(stage)))};
+}
+
 void PeopleIndex::SetValues(uint32_t row, bool on) {
   const CompactPerson& c = people_[row];
-  const std::string& country = countries_.Name(c.country);
-  std::string keys[] = {"country=" + AsciiLower(country), "country=" + AsciiLower(CountryAlpha2(country)),
-                        "seniority=" + seniorities_.Name(seniority_[row]), "function=" + functions_.Name(c.function),
-                        "recipient=" + std::string(Name(static_cast<Recipient>(c.recipient))),
-                        "stage=" + std::string(Name(static_cast<Stage>(c.stage)))};
-  for (size_t i = 0; i < std::size(keys); ++i) {
-    if (keys[i].back() == '=') continue;  // empty value
-    if (i == 1 && keys[1] == keys[0]) continue;
-    ValueSet(person_values_, keys[i], rows()).Assign(row, on);
+  auto assign = [&](const std::string& key) {
+    if (key.back() != '=') ValueSet(person_values_, key, rows()).Assign(row, on);
+  };
+  for (const std::string& key : CountryKeys(c.country)) assign(key);
+  for (const std::string& key : OtherKeys(seniority_[row], c.function, c.recipient, c.stage)) assign(key);
+}
+
+void PeopleIndex::SetAllValues() {
+  const size_t n = rows();
+  auto set_of = [&](const std::string& key) { return key.back() == '=' ? nullptr : &ValueSet(person_values_, key, n); };
+  // The sets of each distinct value, by the value's id (map nodes do not move).
+  std::vector<std::array<Bitset*, 2>> by_country(countries_.size());
+  for (uint32_t c = 0; c < by_country.size(); ++c) {
+    std::array<std::string, 2> keys = CountryKeys(c);
+    by_country[c] = {set_of(keys[0]), set_of(keys[1])};
+  }
+  absl::flat_hash_map<uint64_t, std::array<Bitset*, 4>> by_rest;
+  for (uint32_t row = 0; row < n; ++row) {
+    const CompactPerson& c = people_[row];
+    for (Bitset* b : by_country[c.country])
+      if (b) b->Set(row);
+    const uint64_t code = uint64_t{seniority_[row]} | uint64_t{c.function} << 8 | uint64_t{c.recipient} << 24 |
+                          uint64_t{c.stage} << 32;
+    auto [it, added] = by_rest.try_emplace(code);
+    if (added) {
+      std::array<std::string, 4> keys = OtherKeys(seniority_[row], c.function, c.recipient, c.stage);
+      for (size_t i = 0; i < keys.size(); ++i) it->second[i] = set_of(keys[i]);
+    }
+    for (Bitset* b : it->second)
+      if (b) b->Set(row);
   }
 }
 
@@ -554,10 +592,15 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::LoadFromStore(Store& store, in
   size_t n = x.person_ids_.size();
   std::vector<uint8_t> suppressed(n, 0);
   for (uint32_t row : suppressed_rows) suppressed[row] = 1;
+  // The new order: by account (people of no account last), in id order within each; a
+  // counting sort, as account rows are dense.
+  const size_t accounts = x.account_ids_.size();
+  auto bucket = [&](uint32_t a) { return a == kNoAccount ? accounts : static_cast<size_t>(a); };
+  std::vector<uint32_t> start(accounts + 2, 0);
+  for (uint32_t a : x.account_of_) ++start[bucket(a) + 1];
+  std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return x.account_of_[a] < x.account_of_[b]; });
+  for (uint32_t row = 0; row < n; ++row) order[start[bucket(x.account_of_[row])]++] = row;
   auto permute = [&](auto& v) {
     std::remove_reference_t<decltype(v)> out(v.size());
     for (size_t i = 0; i < n; ++i) out[i] = std::move(v[order[i]]);
@@ -580,7 +623,7 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::LoadFromStore(Store& store, in
       run.second = row + 1;
     }
   }
-  for (uint32_t row = 0; row < n; ++row) x.SetValues(row, true);
+  x.SetAllValues();
   return index;
 }
 

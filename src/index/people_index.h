@@ -219,6 +219,9 @@ class PeopleIndex {
                                                             const SuppressionSet& suppression);
   void Encode(uint32_t row, const Subject& subject, std::string_view seniority);
   void SetValues(uint32_t row, bool on);
+  void SetAllValues();  // SetValues(row, true) for every row, after a load
+  std::array<std::string, 2> CountryKeys(uint32_t country) const;
+  std::array<std::string, 4> OtherKeys(uint8_t seniority, uint16_t function, uint8_t recipient, uint8_t stage) const;
   void Refresh(EligibilityEntry& e, uint32_t row, Time at);
   void Build(EligibilityEntry& e, Time at);
   uint32_t AddAccount(const Account& a);

@@ -53,6 +53,49 @@ TEST_F(PeopleIndexTest, LoadReadsEveryPersonAndSuppression) {
   EXPECT_GT(index->MemoryBytes(), 0u);
 }
 
+// The load files every row under its value of each person field (a subdivision under
+// its country too), each set exactly the people with that value, as a row written one
+// at a time (SetValues) is filed.
+TEST_F(PeopleIndexTest, LoadFilesEachRowUnderEachOfItsValues) {
+  ASSERT_NO_FATAL_FAILURE(AddAccounts(3));
+  Random r(13);
+  ASSERT_NO_FATAL_FAILURE(InsertRandomPeople(r, 200, kAt));
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_TRUE(index);
+  std::map<std::pair<std::string, std::string>, std::set<uint32_t>> want;
+  for (uint32_t row = 0; row < index->rows(); ++row) {
+    Person p = Get(index->PersonId(row));
+    const Subject& s = p.subject;
+    std::vector<std::pair<std::string, std::string>> values = {
+        {"country", AsciiLower(s.country)},       {"country", AsciiLower(CountryAlpha2(s.country))},
+        {"seniority", AsciiLower(p.seniority)},   {"function", AsciiLower(s.function)},
+        {"recipient", std::string(Name(s.recipient))}, {"stage", std::string(Name(s.stage))}};
+    for (const auto& v : values)
+      if (!v.second.empty()) want[v].insert(row);
+  }
+  EXPECT_GT(want.size(), 12u) << "the generator should give many values";
+  EXPECT_TRUE(want.count({"country", "us"})) << "a subdivision should be filed under its country";
+  for (const auto& [key, rows] : want) {
+    const Bitset* got = index->PersonValue(key.first, key.second);
+    ASSERT_NE(got, nullptr) << key.first << "=" << key.second;
+    EXPECT_EQ(got->Count(), rows.size()) << key.first << "=" << key.second;
+    for (uint32_t row : rows) EXPECT_TRUE(got->Test(row)) << key.first << "=" << key.second << " row " << row;
+  }
+  // After a write the rewritten row is filed the same way (SetValues).
+  Person p = Get(ids_[0]);
+  p.subject.country = "JP";
+  p.seniority = "cxo";
+  ASSERT_TRUE(store_->UpdatePerson(tenant_, p).ok());
+  Upsert(*index, ids_[0]);
+  const uint32_t row = *index->RowOf(ids_[0]);
+  EXPECT_TRUE(index->PersonValue("country", "jp")->Test(row));
+  EXPECT_TRUE(index->PersonValue("seniority", "cxo")->Test(row));
+  size_t filed = 0;
+  for (const auto& [key, rows] : want)
+    if (key.first == "country" && key.second != "jp") filed += index->PersonValue(key.first, key.second)->Test(row);
+  EXPECT_EQ(filed, 0u) << "the old country must be left";
+}
+
 TEST_F(PeopleIndexTest, SubjectOfAndFillSubjectKeepEveryPolicyInput) {
   ASSERT_NO_FATAL_FAILURE(AddAccounts(3));
   Random r(12);

@@ -520,7 +520,7 @@ class SqliteStore final : public Store {
   Status ForEachAccount(int64_t tenant, const std::function<void(Account&&)>& fn) override {
     Stmt q;
     FL_RETURN_IF_ERROR(q.Prepare(db_, "SELECT id, domain, name, industry, employee_band, revenue_band, hq_country, "
-                                      "technologies FROM accounts WHERE tenant_id = ? ORDER BY id"));
+                                      "technologies FROM accounts WHERE +tenant_id = ? ORDER BY id"));
     q.Bind(1, tenant);
     return Rows(&q, [&](const Stmt& r) {
       fn(Account{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), SplitList(r.Text(7))});
