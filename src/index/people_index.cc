@@ -112,13 +112,19 @@ const Bitset* PeopleIndex::PersonValue(std::string_view field, std::string_view 
   return it == person_values_.end() ? nullptr : &it->second;
 }
 
+std::optional<uint32_t> PeopleIndex::AccountRowOfDomain(const std::string& domain) const {
+  auto d = account_of_domain_.find(domain);
+  if (d == account_of_domain_.end()) return std::nullopt;
+  return d->second;
+}
+
 const Bitset* PeopleIndex::AccountValue(std::string_view field, std::string_view value) const {
   if (field == "domain") {
     // One account per domain: a small set made on demand instead of a set per domain kept.
-    auto d = account_of_domain_.find(AsciiLower(value));
-    if (d == account_of_domain_.end()) return nullptr;
+    std::optional<uint32_t> row = AccountRowOfDomain(AsciiLower(value));
+    if (!row) return nullptr;
     domain_scratch_ = Bitset(accounts());
-    domain_scratch_.Set(d->second);
+    domain_scratch_.Set(*row);
     return &domain_scratch_;
   }
   auto it = account_values_.find(std::string(field) + "=" + AsciiLower(value));

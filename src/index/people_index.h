@@ -105,6 +105,8 @@ class PeopleIndex {
   uint32_t AccountOf(uint32_t row) const { return account_of_[row]; }
   int64_t AccountId(uint32_t account_row) const { return account_ids_[account_row]; }
   std::optional<uint32_t> AccountRowOf(int64_t account_id) const;
+  // The account row of a domain (lower case), if the index holds it.
+  std::optional<uint32_t> AccountRowOfDomain(const std::string& domain) const;
 
   // Person fields: country (also matches US for US-CA), seniority, function, recipient, stage.
   static bool IsPersonField(std::string_view field);

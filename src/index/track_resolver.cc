@@ -104,4 +104,10 @@ Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   return answer;
 }
 
+std::optional<int64_t> IndexTrackResolver::KnownAccount(const std::string& domain) const {
+  std::optional<uint32_t> row = index_.AccountRowOfDomain(domain);
+  if (!row) return std::nullopt;
+  return index_.AccountId(*row);
+}
+
 }  // namespace fairlead

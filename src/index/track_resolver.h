@@ -29,6 +29,8 @@ class IndexTrackResolver final : public TrackResolver {
   void SetPurpose(const Purpose& purpose) override;
   Result<TrackAnswer> Track(int64_t person_id, Time at) override;
   void Warm(const int64_t* person_ids, size_t n) override;
+  // From the index's accounts: an import meets most of its domains there, not in the store.
+  std::optional<int64_t> KnownAccount(const std::string& domain) const override;
   size_t addresses() const { return by_email_.size(); }
   // Answers given without deciding: the person holds no granted consent covering the purpose.
   uint64_t never_trackable() const { return never_trackable_; }

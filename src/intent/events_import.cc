@@ -403,6 +403,7 @@ class EventImporter {
   }
 
   Result<int64_t> FindOrCreateAccount(const std::string& domain) {
+    if (std::optional<int64_t> known = resolver_->KnownAccount(domain)) return *known;
     Result<std::optional<int64_t>> found = ctx_.store->FindAccount(ctx_.tenant, domain);
     if (!found.ok()) return found.status();
     if (*found) return **found;

@@ -52,6 +52,13 @@ class TrackResolver {
     (void)person_ids;
     (void)n;
   }
+  // The store's account of a normalised domain, where the resolver holds it (accounts
+  // are never removed and never change domain, so what it holds stays true); nullopt:
+  // ask the store.
+  virtual std::optional<int64_t> KnownAccount(const std::string& domain) const {
+    (void)domain;
+    return std::nullopt;
+  }
 };
 
 class IntentModel;

@@ -355,7 +355,9 @@ TEST_F(PeopleIndexTest, BulkAgreesWithDecideAfterRandomWrites) {
         EXPECT_EQ(viewable.Test(row), want) << where << ", role " << Name(role) << ", person " << index->PersonId(row);
         seen += want ? 0 : 1;
       }
-      if (role != Role::kAdmin) EXPECT_GT(seen, 0u) << "some people are hidden from a " << Name(role);
+      if (role != Role::kAdmin) {
+        EXPECT_GT(seen, 0u) << "some people are hidden from a " << Name(role);
+      }
     }
     if (round == 5) {
       ASSERT_NO_FATAL_FAILURE(CheckAgreement(*index, kAt - 120 * kDay, false, where + ", earlier time"));

@@ -111,5 +111,27 @@ TEST_F(TrackResolverTest, AnswersEqualDecideAtAnyTimeInAnyOrder) {
   }
 }
 
+// The index's accounts answer for their domains with the store's ids; a domain it does
+// not hold (created after the load) is left to the store.
+TEST_F(TrackResolverTest, KnownAccountsAreTheStoresAccountsOfTheirDomains) {
+  AddAccounts(5);
+  std::unique_ptr<PeopleIndex> index = LoadIndex();
+  ASSERT_NE(index, nullptr);
+  Account later;
+  later.domain = "later.example";
+  Result<int64_t> later_id = store_->UpsertAccount(tenant_, later);
+  ASSERT_TRUE(later_id.ok());
+  Result<std::unique_ptr<IndexTrackResolver>> built = IndexTrackResolver::Build(*store_, tenant_, *index);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  for (int i = 0; i < 5; ++i) {
+    const std::string domain = "acct" + std::to_string(i) + ".example";
+    Result<std::optional<int64_t>> stored = store_->FindAccount(tenant_, domain);
+    ASSERT_TRUE(stored.ok() && stored->has_value()) << domain;
+    EXPECT_EQ((*built)->KnownAccount(domain), **stored) << domain;
+  }
+  EXPECT_EQ((*built)->KnownAccount("later.example"), std::nullopt);
+  EXPECT_EQ((*built)->KnownAccount("nowhere.example"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace fairlead::index_testing
