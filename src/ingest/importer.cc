@@ -1,5 +1,6 @@
 #include "ingest/importer.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -104,23 +105,30 @@ class RowFields {
                               std::to_string(rec.fields.size()));
       return false;
     }
-    values_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (!rec.ascii && !IsValidUtf8(rec.fields[i])) {
         Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
               "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
         return false;
       }
-      if (!columns_[i].empty()) values_[columns_[i]] = std::string(Trim(rec.fields[i]));
+      values_[i].assign(Trim(rec.fields[i]));  // the string's capacity is kept row to row
     }
     return true;
   }
-  const std::string& V(const std::string& field) const {
-    static const std::string kEmpty;
-    auto it = values_.find(field);
-    return it == values_.end() ? kEmpty : it->second;
+  // The header's fields, by column ("" for a column not read).
+  void SetColumns(std::vector<std::string> columns) {
+    columns_ = std::move(columns);
+    values_.assign(columns_.size(), std::string());
+    column_of_.clear();
+    for (size_t i = 0; i < columns_.size(); ++i)
+      if (!columns_[i].empty()) column_of_[columns_[i]] = i;  // a field given twice: the last column
   }
-  bool Has(const std::string& field) const { return !V(field).empty(); }
+  const std::string& V(std::string_view field) const {
+    static const std::string kEmpty;
+    auto it = column_of_.find(absl::string_view(field.data(), field.size()));
+    return it == column_of_.end() ? kEmpty : values_[it->second];
+  }
+  bool Has(std::string_view field) const { return !V(field).empty(); }
 
   // Reports and returns false when `r` failed.
   template <typename T>
@@ -133,7 +141,8 @@ class RowFields {
   const ImportContext& ctx_;
   const ImportOptions& opt_;
   std::vector<std::string> columns_;
-  std::unordered_map<std::string, std::string> values_;
+  std::vector<std::string> values_;                    // this row's, by column, trimmed
+  absl::flat_hash_map<std::string, size_t> column_of_;  // field -> its column (found by string_view)
 };
 
 // One people row after Prepare: a Person ready to store, or the issue that ends it.
@@ -150,7 +159,7 @@ class PeoplePreparer final : public RowFields {
  public:
   PeoplePreparer(const ImportContext& ctx, const ImportOptions& opt, std::vector<std::string> columns)
       : RowFields(ctx, opt) {
-    columns_ = std::move(columns);
+    SetColumns(std::move(columns));
   }
 
   // Fields to a Person, every check and the suppression test: no store access, so it
@@ -290,7 +299,7 @@ class Importer final : public RowFields {
         return Status::Invalid(opt_.file + ":1:" + std::to_string(i + 1) + ": header is not valid UTF-8");
     Result<std::vector<std::string>> mapped = MapHeaders(opt_.kind, rec.fields, opt_.file);
     if (!mapped.ok()) return mapped.status();
-    columns_ = std::move(*mapped);
+    SetColumns(std::move(*mapped));
 
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
     Status fatal = Body(r, &rec);
