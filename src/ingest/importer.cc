@@ -111,7 +111,8 @@ class RowFields {
               "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
         return false;
       }
-      values_[i].assign(Trim(rec.fields[i]));  // the string's capacity is kept row to row
+      // Columns no field reads are not copied; a string's capacity is kept row to row.
+      if (!columns_[i].empty()) values_[i].assign(Trim(rec.fields[i]));
     }
     return true;
   }
@@ -121,7 +122,7 @@ class RowFields {
     values_.assign(columns_.size(), std::string());
     column_of_.clear();
     for (size_t i = 0; i < columns_.size(); ++i)
-      if (!columns_[i].empty()) column_of_[columns_[i]] = i;  // a field given twice: the last column
+      if (!columns_[i].empty()) column_of_[columns_[i]] = i;  // MapHeaders gives a field one column at most
   }
   const std::string& V(std::string_view field) const {
     static const std::string kEmpty;
