@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <algorithm>
 #include <cstring>
 
@@ -28,7 +29,9 @@ Status SyncDirectory(const std::string& file) {
 
 }  // namespace
 
-Result<std::unique_ptr<EventLogWriter>> EventLogWriter::Open(const std::string& path, uint64_t committed) {
+void EventLogWriter::Free::operator()(char* p) const { std::free(p); }
+
+Result<std::unique_ptr<EventLogWriter>> EventLogWriter::Open(const std::string& path, uint64_t committed, Io io) {
   bool created = ::access(path.c_str(), F_OK) != 0;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot open the event log", path);
@@ -41,28 +44,100 @@ Result<std::unique_ptr<EventLogWriter>> EventLogWriter::Open(const std::string& 
   // Whatever lies past the committed length never committed: cut it off.
   if (static_cast<uint64_t>(size) > committed && ::ftruncate(fd, static_cast<off_t>(committed)) != 0)
     return Errno("cannot cut the uncommitted tail", path);
+  void* buffer = nullptr;
+  if (::posix_memalign(&buffer, kBlock, kBufferBytes) != 0) return Status::Io(path + ": cannot allocate the write buffer");
+  w->buffer_.reset(static_cast<char*>(buffer));
+  // File systems without O_DIRECT (tmpfs) refuse the open: every write is buffered then.
+  if (io == Io::kDirect) w->direct_fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+  FL_RETURN_IF_ERROR(w->StartAt(committed));
   return w;
 }
 
-EventLogWriter::~EventLogWriter() { ::close(fd_); }
+EventLogWriter::~EventLogWriter() {
+  if (direct_fd_ >= 0) ::close(direct_fd_);
+  ::close(fd_);
+}
+
+void EventLogWriter::StopDirect() {
+  if (direct_fd_ >= 0) ::close(direct_fd_);
+  direct_fd_ = -1;
+}
+
+Status EventLogWriter::StartAt(uint64_t at) {
+  end_ = at;
+  buffer_at_ = direct() ? at - at % kBlock : at;
+  used_ = static_cast<size_t>(at - buffer_at_);
+  size_t got = 0;
+  while (got < used_) {
+    ssize_t n = ::pread(fd_, buffer_.get() + got, used_ - got, static_cast<off_t>(buffer_at_ + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read the event log's last block", path_);
+    if (n == 0) return Status::Io(path_ + ": the event log ends before byte " + std::to_string(at));
+    got += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status EventLogWriter::WriteAll(int fd, const char* p, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return Errno("cannot write the event log", path_);
+    p += w;
+    offset += static_cast<uint64_t>(w);
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status EventLogWriter::Flush() {
+  if (direct()) {
+    const size_t whole = used_ - used_ % kBlock;
+    if (whole == 0) return Status::Ok();
+    size_t done = 0;
+    while (done < whole) {
+      ssize_t w = ::pwrite(direct_fd_, buffer_.get() + done, whole - done, static_cast<off_t>(buffer_at_ + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno != EINVAL) return Errno("cannot write the event log", path_);
+      if (w < 0 || w % static_cast<ssize_t>(kBlock) != 0) {
+        // The device wants another alignment, or wrote part of a block: go on buffered.
+        if (w > 0) done += static_cast<size_t>(w);
+        StopDirect();
+        break;
+      }
+      done += static_cast<size_t>(w);
+    }
+    std::memmove(buffer_.get(), buffer_.get() + done, used_ - done);
+    buffer_at_ += done;
+    used_ -= done;
+    if (direct()) return Status::Ok();
+  }
+  FL_RETURN_IF_ERROR(WriteAll(fd_, buffer_.get(), used_, buffer_at_));
+  buffer_at_ += used_;
+  used_ = 0;
+  return Status::Ok();
+}
 
 Status EventLogWriter::Write(const EventRecord* records, size_t n) {
   const char* p = reinterpret_cast<const char*>(records);
   size_t left = n * sizeof(EventRecord);
   while (left > 0) {
-    ssize_t w = ::pwrite(fd_, p, left, static_cast<off_t>(end_));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write the event log", path_);
-    }
-    p += w;
-    end_ += static_cast<uint64_t>(w);
-    left -= static_cast<size_t>(w);
+    size_t take = std::min(left, kBufferBytes - used_);
+    std::memcpy(buffer_.get() + used_, p, take);
+    used_ += take;
+    end_ += take;
+    p += take;
+    left -= take;
+    if (used_ == kBufferBytes) FL_RETURN_IF_ERROR(Flush());
   }
   return Status::Ok();
 }
 
 Status EventLogWriter::Sync() {
+  FL_RETURN_IF_ERROR(Flush());
+  // The partial last block through the page cache; it stays in the buffer, to be
+  // written again whole (direct) once it fills.
+  if (used_ > 0) FL_RETURN_IF_ERROR(WriteAll(fd_, buffer_.get(), used_, buffer_at_));
   if (::fdatasync(fd_) != 0) return Errno("cannot sync the event log", path_);
   if (created_) {
     FL_RETURN_IF_ERROR(SyncDirectory(path_));
@@ -72,8 +147,29 @@ Status EventLogWriter::Sync() {
 }
 
 void EventLogWriter::Discard() {
-  if (::ftruncate(fd_, static_cast<off_t>(committed_)) == 0) end_ = committed_;
+  if (::ftruncate(fd_, static_cast<off_t>(committed_)) != 0) return;
+  if (StartAt(committed_).ok()) return;
+  StopDirect();  // buffered from the committed length on
+  used_ = 0;
+  buffer_at_ = end_ = committed_;
 }
+
+namespace {
+
+// Reads [offset, offset + want) into `buf`; fewer bytes only at the end of the file.
+Result<size_t> ReadAt(int fd, char* buf, size_t want, uint64_t offset, const std::string& path) {
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read the event log", path);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
+}  // namespace
 
 Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t committed,
                            const std::function<Status(const EventRecord*, size_t)>& fn) {
@@ -83,33 +179,45 @@ Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t comm
     return Status::Internal(path + ": reading from byte " + std::to_string(from) + " of " + std::to_string(committed) +
                             " committed, not a record's start");
   if (from == committed) return Status::Ok();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_DIRECT reads whole blocks: from the block holding `from`, into an aligned buffer.
+  constexpr size_t kBlock = 4096, kBatchBytes = 32768 * sizeof(EventRecord);  // 1 MiB
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+  bool direct = fd >= 0;
+  if (!direct) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open the event log", path);
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  constexpr size_t kBatch = 32768;  // records per read (1 MiB)
-  std::vector<EventRecord> buf(static_cast<size_t>(std::min<uint64_t>(kBatch, (committed - from) / sizeof(EventRecord))));
-  uint64_t offset = from;
-  while (offset < committed) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(committed - offset, buf.size() * sizeof(EventRecord)));
-    size_t got = 0;
-    while (got < want) {
-      ssize_t n = ::pread(fd, reinterpret_cast<char*>(buf.data()) + got, want - got, static_cast<off_t>(offset + got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Errno("cannot read the event log", path);
-      if (n == 0)
-        return Status::Io(path + ": the event log ends at byte " + std::to_string(offset + got) + " but " +
-                          std::to_string(committed) + " are committed");
-      got += static_cast<size_t>(n);
+  void* memory = nullptr;
+  if (::posix_memalign(&memory, kBlock, kBatchBytes) != 0) return Status::Io(path + ": cannot allocate the read buffer");
+  std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(memory), &std::free);
+  uint64_t at = direct ? from - from % kBlock : from;  // the file offset of buf[0]
+  while (at < committed) {
+    const uint64_t left = committed - at;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kBatchBytes, direct ? (left + kBlock - 1) / kBlock * kBlock : left));
+    Result<size_t> got = ReadAt(fd, buf.get(), want, at, path);
+    if (!got.ok() && direct) {
+      // A file system that opened with O_DIRECT but will not read that way.
+      ::close(fd);
+      closer.fd = fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Errno("cannot open the event log", path);
+      direct = false;
+      at = std::max(at, from);
+      continue;
     }
-    size_t count = want / sizeof(EventRecord);
+    if (!got.ok()) return got.status();
+    const uint64_t begin = std::max(at, from), end = std::min<uint64_t>(committed, at + want);
+    if (at + *got < end)
+      return Status::Io(path + ": the event log ends at byte " + std::to_string(at + *got) + " but " +
+                        std::to_string(committed) + " are committed");
+    const EventRecord* records = reinterpret_cast<const EventRecord*>(buf.get() + (begin - at));
+    const size_t count = static_cast<size_t>((end - begin) / sizeof(EventRecord));
     for (size_t i = 0; i < count; ++i)
-      if (buf[i].marker != EventRecord::kMarker)
-        return Status::Io(path + ": bad record at byte " + std::to_string(offset + i * sizeof(EventRecord)));
-    FL_RETURN_IF_ERROR(fn(buf.data(), count));
-    offset += want;
+      if (records[i].marker != EventRecord::kMarker)
+        return Status::Io(path + ": bad record at byte " + std::to_string(begin + i * sizeof(EventRecord)));
+    FL_RETURN_IF_ERROR(fn(records, count));
+    at += want;
   }
   return Status::Ok();
 }
