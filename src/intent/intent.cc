@@ -104,6 +104,12 @@ double IntentModel::Decay(double score, Time from, Time to) const {
   return score * std::exp2(-days / config_.half_life_days);
 }
 
+uint32_t IntentModel::PersonSlot(int64_t person_id) {
+  auto [it, added] = person_slots_.try_emplace(person_id, static_cast<uint32_t>(people_.size() + 1));
+  if (added) people_.push_back(person_id);
+  return it->second;
+}
+
 void IntentModel::Add(const IntentEvent& e) {
   ++version_;
   State& s = states_[Key(e.account_id, e.topic)];
@@ -122,8 +128,11 @@ void IntentModel::Add(const IntentEvent& e) {
   s.newest = std::max(s.newest, e.at);
   Time cutoff = s.newest - window_seconds_;
   if (e.at > cutoff) {
-    if (s.recent.capacity() == 0) s.recent.reserve(kFirstRecent);  // not 1, 2, 4: fewer moves and frees
-    s.recent.push_back({e.at, e.person_id, e.vendor, e.stage, e.action, e.senior});
+    if (s.recent.size() == s.recent.capacity())  // from 4 (not 1, 2, 4), by half again: less slack than doubling
+      s.recent.reserve(s.recent.empty() ? kFirstRecent : s.recent.size() + s.recent.size() / 2);
+    const uint32_t bits = (e.vendor & 0xFFFFFF) | static_cast<uint32_t>(e.stage) << 24 |
+                          static_cast<uint32_t>(e.action) << 26 | static_cast<uint32_t>(e.senior) << 28;
+    s.recent.push_back({e.at, e.person_id ? PersonSlot(e.person_id) : 0, bits});
   }
   // Prune what left the window (amortised: only when the oldest kept event is out).
   if (!s.recent.empty() && s.recent.front().at <= cutoff) {
@@ -156,14 +165,14 @@ TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
     // As of a time before the newest event: remove the later events' share.
     double later = 0;
     for (const Compact& c : s.recent)
-      if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action)], c.at, s.score_at);
+      if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action())], c.at, s.score_at);
     out.score = Decay(s.score - later, s.score_at, as_of);
     if (out.score < 1e-9) out.score = 0;  // rounding left over when every event is later
   }
   auto within = [&](const Compact& c, int days) {
     return c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay;
   };
-  std::unordered_set<int64_t> people;
+  std::unordered_set<uint32_t> people;  // slots
   std::unordered_set<uint32_t> vendors;
   int anonymous = 0;
   bool weeks[64] = {false};
@@ -172,13 +181,13 @@ TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
     out.last_event = std::max(out.last_event, c.at);
     if (within(c, config_.widespread_days)) {
       ++out.events_in_window;
-      if (c.person_id) people.insert(c.person_id);
+      if (c.person) people.insert(c.person);
       else ++anonymous;  // no identifier is kept for anonymous visitors: each event is one
     }
-    if (within(c, config_.cross_vendor_days) && c.vendor != 0) vendors.insert(c.vendor);
-    if (within(c, config_.late_stage_days) && (c.stage == EventStage::kLate || c.action == EventAction::kPricing))
+    if (within(c, config_.cross_vendor_days) && c.vendor() != 0) vendors.insert(c.vendor());
+    if (within(c, config_.late_stage_days) && (c.stage() == EventStage::kLate || c.action() == EventAction::kPricing))
       out.signals |= kLateStage;
-    if (within(c, config_.stakeholder_days) && c.person_id && c.senior) out.signals |= kStakeholder;
+    if (within(c, config_.stakeholder_days) && c.person && c.senior()) out.signals |= kStakeholder;
     int64_t age = as_of - c.at;
     int week = static_cast<int>(age / (7 * kSecondsPerDay));
     if (week < config_.sustained_of_weeks && week < 64) weeks[week] = true;
@@ -252,8 +261,8 @@ std::vector<int64_t> IntentModel::ActivePeople(int64_t account_id, Time as_of, i
     auto it = states_.find(Key(account_id, t));
     if (it == states_.end()) continue;
     for (const Compact& c : it->second.recent)
-      if (c.person_id && c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay)
-        people.insert(c.person_id);
+      if (c.person && c.at <= as_of && c.at > as_of - static_cast<int64_t>(days) * kSecondsPerDay)
+        people.insert(people_[c.person - 1]);
   }
   std::vector<int64_t> out(people.begin(), people.end());
   std::sort(out.begin(), out.end());

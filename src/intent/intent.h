@@ -116,14 +116,19 @@ class IntentModel {
   uint64_t version() const { return version_; }
 
  private:
+  // One event of the window in 16 bytes (the model's memory is mostly these): the
+  // time, the person as a slot of people_ (0 = anonymous), and vendor, stage, action
+  // and seniority in one word. Vendor ids are below 2^24 (the store names at most 65536).
   struct Compact {
     Time at;
-    int64_t person_id;
-    uint32_t vendor;
-    EventStage stage;
-    EventAction action;
-    bool senior;
+    uint32_t person;  // 1 + index into people_; 0 = anonymous
+    uint32_t bits;    // vendor | stage << 24 | action << 26 | senior << 28
+    uint32_t vendor() const { return bits & 0xFFFFFF; }
+    EventStage stage() const { return static_cast<EventStage>((bits >> 24) & 3); }
+    EventAction action() const { return static_cast<EventAction>((bits >> 26) & 3); }
+    bool senior() const { return (bits >> 28) & 1; }
   };
+  static_assert(sizeof(Compact) == 16);
   struct State {
     double score = 0;  // as of score_at
     Time score_at = 0;
@@ -142,6 +147,10 @@ class IntentModel {
   absl::flat_hash_map<std::string, uint32_t> topic_ids_, vendor_ids_;  // found by string_view
   absl::flat_hash_map<Key, State> states_;
   std::unordered_map<uint32_t, std::vector<int64_t>> accounts_by_topic_;
+  // The people of tracked events, by slot (Compact::person - 1), and their slots.
+  std::vector<int64_t> people_;
+  absl::flat_hash_map<int64_t, uint32_t> person_slots_;
+  uint32_t PersonSlot(int64_t person_id);
 };
 
 }  // namespace fairlead
