@@ -6,6 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "core/normalize.h"
 
 namespace fairlead {
@@ -84,34 +88,126 @@ void CsvReader::SkipRestOfLine() {
   }
 }
 
+namespace {
+
+// One pass over a line of `n` bytes at most: where its '\n' is, where its commas are,
+// and whether a byte >= 0x80 occurs. Not plain (false): no '\n' within the n bytes, or
+// a quote, or a '\r' anywhere but just before the '\n'. 16 bytes at a time where the
+// machine has SSE2; any quote or '\r' sends the rest of the line to the byte loop.
+bool ScanPlainLine(const char* s, size_t n, std::vector<uint32_t>* commas, size_t* len, size_t* used, bool* high) {
+  commas->clear();
+  unsigned hi = 0;
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i nl = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'),
+                cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    const unsigned m_nl = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    const unsigned keep = m_nl ? (1u << __builtin_ctz(m_nl)) - 1 : 0xFFFFu;  // the bytes before a '\n'
+    const unsigned m_odd =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr))));
+    if (m_odd & keep) break;  // the byte loop decides
+    for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))) & keep; m; m &= m - 1)
+      commas->push_back(static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(m))));
+    hi |= static_cast<unsigned>(_mm_movemask_epi8(v)) & keep;
+    if (m_nl) {
+      *len = i + static_cast<size_t>(__builtin_ctz(m_nl));
+      *used = *len + 1;
+      *high = hi != 0;
+      return true;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+      *len = i;
+      *used = i + (c == '\r' ? 2 : 1);
+      *high = hi != 0;
+      return true;
+    }
+    if (c == '"' || c == '\r') return false;
+    if (c == ',') commas->push_back(static_cast<uint32_t>(i));
+    hi |= c & 0x80u;
+  }
+  return false;
+}
+
+}  // namespace
+
 // The common case at a fraction of the cost: a whole line in the buffer with no quote
 // and no carriage return before its end, no longer than a field may be, split at its
 // commas. Anything else goes the byte-by-byte way, which gives the same fields.
-bool CsvReader::SplitPlainLine(CsvRecord* rec, size_t* nfields) {
-  const char* begin = buf_.data() + pos_;
+bool CsvReader::PlainLine(size_t* len, size_t* used) {
   const size_t avail = buf_.size() - pos_;
-  const char* nl = static_cast<const char*>(std::memchr(begin, '\n', std::min(avail, max_field_ + 2)));
-  if (!nl) return false;
-  const char* end = nl;
-  if (end > begin && end[-1] == '\r') --end;
-  const size_t len = static_cast<size_t>(end - begin);
-  if (len > max_field_ || std::memchr(begin, '"', len) || std::memchr(begin, '\r', len)) return false;
-  rec->ascii = IsAscii(std::string_view(begin, len));
-  size_t n = 0;
-  for (const char* p = begin;;) {
-    const char* comma = static_cast<const char*>(std::memchr(p, ',', static_cast<size_t>(end - p)));
-    const char* field_end = comma ? comma : end;
-    if (n == rec->fields.size()) rec->fields.emplace_back();
-    rec->fields[n++].assign(p, static_cast<size_t>(field_end - p));
-    if (!comma) break;
-    p = comma + 1;
-  }
-  *nfields = n;
-  const size_t used = static_cast<size_t>(nl + 1 - begin);
+  bool high = false;
+  if (!ScanPlainLine(buf_.data() + pos_, std::min(avail, max_field_ + 2), &commas_, len, used, &high)) return false;
+  if (*len > max_field_) return false;
+  // A line of only ASCII is valid UTF-8; otherwise the caller checks each field.
+  ascii_ = !high;
+  return true;
+}
+
+void CsvReader::Consume(size_t used) {
   pos_ += used;
   consumed_ += used;
   ++line_;
   column_ = 1;
+}
+
+bool CsvReader::SplitPlainLine(CsvRecord* rec, size_t* nfields) {
+  size_t len, used;
+  if (!PlainLine(&len, &used)) return false;
+  const char* begin = buf_.data() + pos_;
+  rec->ascii = ascii_;
+  const size_t n = commas_.size() + 1;
+  if (rec->fields.size() < n) rec->fields.resize(n);
+  size_t from = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t to = k < commas_.size() ? commas_[k] : len;
+    rec->fields[k].assign(begin + from, to - from);
+    from = to + 1;
+  }
+  *nfields = n;
+  Consume(used);
+  return true;
+}
+
+bool CsvReader::SkipBlankLines() {
+  for (;;) {
+    int c = Peek();
+    if (c == -1) return false;
+    if (c != '\n' && c != '\r') return true;
+    ++pos_;
+    ++consumed_;
+    if (c == '\n') { ++line_; column_ = 1; }
+  }
+}
+
+Result<bool> CsvReader::Next(CsvLine* out) {
+  out->fields.clear();
+  if (!SkipBlankLines()) return false;
+  out->line = line_;
+  size_t len, used;
+  if (fast_ && PlainLine(&len, &used)) {
+    out->text_.assign(buf_.data() + pos_, len);
+    out->ascii = ascii_;
+    const char* text = out->text_.data();
+    size_t from = 0;
+    for (size_t k = 0; k <= commas_.size(); ++k) {
+      const size_t to = k < commas_.size() ? commas_[k] : len;
+      out->fields.emplace_back(text + from, to - from);
+      from = to + 1;
+    }
+    Consume(used);
+    return true;
+  }
+  Result<bool> more = Next(&out->record_);
+  if (!more.ok() || !*more) return more;
+  out->line = out->record_.line;
+  out->ascii = out->record_.ascii;
+  for (const std::string& f : out->record_.fields) out->fields.emplace_back(f);
   return true;
 }
 
@@ -123,17 +219,7 @@ Result<bool> CsvReader::Next(CsvRecord* rec) {
     ~Cut() { rec->fields.resize(*n); }
   } cut{rec, &nfields};
   // Skip blank lines (an empty line is no record).
-  for (;;) {
-    int c = Peek();
-    if (c == -1) return false;
-    if (c == '\n' || c == '\r') {
-      ++pos_;
-      ++consumed_;
-      if (c == '\n') { ++line_; column_ = 1; }
-      continue;
-    }
-    break;
-  }
+  if (!SkipBlankLines()) return false;
   rec->line = line_;
   if (fast_ && SplitPlainLine(rec, &nfields)) return true;
   rec->ascii = false;  // not looked at on this path

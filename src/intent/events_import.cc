@@ -154,11 +154,11 @@ class EventImporter {
   Status Csv() {
     Result<std::unique_ptr<CsvReader>> reader = CsvReader::OpenFile(opt_.file);
     if (!reader.ok()) return reader.status();
-    CsvRecord rec;
-    Result<bool> first = (*reader)->Next(&rec);
+    CsvRecord header;
+    Result<bool> first = (*reader)->Next(&header);
     if (!first.ok()) return first.status();
     if (!*first) return Status::Invalid(opt_.file + ": empty file (expected a header line)");
-    Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, rec.fields, opt_.file);
+    Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, header.fields, opt_.file);
     if (!cols.ok()) return cols.status();
     std::array<int, kCols> at;  // column of each field, -1 when absent
     at.fill(-1);
@@ -169,7 +169,7 @@ class EventImporter {
     // together first (Prepare), so their cache misses overlap instead of queueing.
     // A rejected row first flushes the block, so issues stay in the order of lines.
     constexpr size_t kBlock = 64;
-    std::vector<CsvRecord> records(kBlock);
+    std::vector<CsvLine> records(kBlock);
     std::vector<Prepared> block(kBlock);
     size_t pending = 0;
     auto flush = [&]() -> Status {
@@ -182,7 +182,7 @@ class EventImporter {
       return Status::Ok();
     };
     for (;;) {
-      CsvRecord& rec = records[pending];
+      CsvLine& rec = records[pending];
       Result<bool> more = (*reader)->Next(&rec);
       if (!more.ok()) {
         FL_RETURN_IF_ERROR(flush());
