@@ -101,8 +101,7 @@ void PeopleIndex::PutAccount(const Account& a) {
   if (std::optional<uint32_t> known = AccountRowOf(a.id)) {
     const uint32_t row = *known;
     for (auto& [key, bits] : account_values_) bits.Assign(row, false);
-    for (auto it = account_of_domain_.begin(); it != account_of_domain_.end();)
-      it = it->second == row ? account_of_domain_.erase(it) : std::next(it);
+    absl::erase_if(account_of_domain_, [row](const auto& entry) { return entry.second == row; });
   }
   AddAccount(a);
 }
@@ -464,7 +463,8 @@ bool PeopleIndex::AddBasisRecord(int64_t person_id, const BasisRecord& record) {
 size_t PeopleIndex::MemoryBytes() const {
   size_t bytes = person_ids_.capacity() * 8 + account_of_.capacity() * 4 + people_.capacity() * sizeof(CompactPerson) +
                  records_.capacity() * sizeof(CompactRecord) + purchases_.capacity() * sizeof(CompactPurchase) +
-                 row_of_.capacity() * 4 + seniority_.capacity() + account_of_domain_.size() * 64 +
+                 row_of_.capacity() * 4 + seniority_.capacity() +
+                 account_of_domain_.capacity() * (sizeof(std::pair<std::string, uint32_t>) + 1) +
                  account_ids_.capacity() * 8 + account_row_of_.capacity() * 4 + account_runs_.capacity() * 8;
   for (const auto& [k, b] : person_values_) bytes += b.word_count() * 8 + k.size();
   for (const auto& [k, b] : account_values_) bytes += b.word_count() * 8 + k.size();
