@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -227,9 +228,15 @@ Status PeopleIndex::WriteSnapshot(const std::string& path, const SnapshotKey& ke
   w.Vec(purchases_);
   w.Vec(seniority_);
   for (const Dictionary* d : {&seniorities_, &countries_, &functions_, &scope_sets_, &families_}) WriteDictionary(w, *d);
-  w.U64(account_of_domain_.size());
-  for (const auto& [domain, row] : account_of_domain_) {
-    w.Str(domain);
+  // By account row, so the same index always writes the same bytes (a flat map's
+  // order depends on its history).
+  std::vector<std::pair<uint32_t, const std::string*>> domains;
+  domains.reserve(account_of_domain_.size());
+  for (const auto& [domain, row] : account_of_domain_) domains.emplace_back(row, &domain);
+  std::sort(domains.begin(), domains.end());
+  w.U64(domains.size());
+  for (const auto& [row, domain] : domains) {
+    w.Str(*domain);
     w.U64(row);
   }
   WriteBitsetMap(w, person_values_);
