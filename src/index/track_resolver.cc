@@ -61,6 +61,11 @@ void IndexTrackResolver::Warm(const int64_t* ids, size_t n) {
 Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   const Purpose& purpose = purpose_;
   ++questions_;
+  // An answer kept for this time first: the person's rows need not be read at all.
+  // (An answer is kept only for someone holding a granted consent, and the index does
+  // not change while the resolver is used, so the check below would pass again.)
+  auto it = memo_.find(person_id);
+  if (it != memo_.end() && at >= it->second.from && at < it->second.until) return it->second.answer;
   uint32_t row = last_.row;
   if (person_id != last_.person) {
     std::optional<uint32_t> r = index_.RowOf(person_id);
@@ -72,9 +77,8 @@ Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
     ++never_trackable_;
     return TrackAnswer{.allow = false, .senior = false, .never = true};
   }
-  auto [it, added] = memo_.try_emplace(person_id);
+  if (it == memo_.end()) it = memo_.try_emplace(person_id).first;
   Memo& m = it->second;
-  if (at >= m.from && at < m.until) return m.answer;
   index_.FillSubject(row, &scratch_);
   // Events come in any order of time: first try the earliest time asked about so far.
   // When the answer there holds past `at`, one decision covers the person's events
