@@ -373,6 +373,49 @@ TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
   EXPECT_EQ(events[1].account_id, **newco);
 }
 
+// Topics, vendors, stages and actions are remembered by the text as written, short
+// texts (up to 15 bytes) as two words and longer ones as strings: every spelling of a
+// name, short or long, maps to the one lower-case name, and a long word that is no
+// stage is still reported with the word.
+TEST_F(EventsImportTest, NamesAndWordsAnySpellingShortOrLong) {
+  std::string file = Write("names.csv", std::string(kHeader) +
+                                            "2026-03-01T10:00:00Z,acme.com,,Security,Acme,Late,PRICING\n"
+                                            "2026-03-01T11:00:00Z,acme.com,,security,acme,late,pricing\n"
+                                            "2026-03-01T12:00:00Z,acme.com,,Customer-Data-Platform,Very-Long-Vendor-Name-Inc,MID,Webinar\n"
+                                            "2026-03-01T13:00:00Z,acme.com,,customer-data-platform,very-long-vendor-name-inc,mid,webinar\n"
+                                            "2026-03-01T14:00:00Z,acme.com,,SECURITY,ACME,EARLY,View\n"
+                                            "2026-03-01T15:00:00Z,acme.com,,security,acme,early-stage-research,view\n");
+  ImportReport r = Import(file, /*partial=*/true);
+  ASSERT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 5u);
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(r.issues[0].line, 7);
+  EXPECT_EQ(r.issues[0].field, "stage");
+  EXPECT_NE(r.issues[0].reason.find("'early-stage-research'"), std::string::npos) << r.issues[0].reason;
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 5u);
+  const std::vector<std::string> topics = {"security", "security", "customer-data-platform", "customer-data-platform",
+                                           "security"};
+  const std::vector<std::string> vendors = {"acme", "acme", "very-long-vendor-name-inc", "very-long-vendor-name-inc",
+                                            "acme"};
+  const std::vector<EventStage> stages = {EventStage::kLate, EventStage::kLate, EventStage::kMid, EventStage::kMid,
+                                          EventStage::kEarly};
+  const std::vector<EventAction> actions = {EventAction::kPricing, EventAction::kPricing, EventAction::kWebinar,
+                                            EventAction::kWebinar, EventAction::kView};
+  for (size_t i = 0; i < events.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(events[i].topic, topics[i]);
+    EXPECT_EQ(events[i].vendor, vendors[i]);
+    EXPECT_EQ(events[i].stage, stages[i]);
+    EXPECT_EQ(events[i].action, actions[i]);
+  }
+  EXPECT_EQ(*store_->EventNames(tenant_, Store::EventNameKind::kTopic),
+            (std::vector<std::string>{"security", "customer-data-platform"}))
+      << "one name per topic, however it was spelled";
+  EXPECT_EQ(*store_->EventNames(tenant_, Store::EventNameKind::kVendor),
+            (std::vector<std::string>{"acme", "very-long-vendor-name-inc"}));
+}
+
 // Rows go through in blocks (their map entries fetched together); rejected rows of
 // every kind, at every place in and across blocks, still come out in line order, and
 // the good rows are stored in file order with one account per new domain, even when
