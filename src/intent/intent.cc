@@ -113,19 +113,19 @@ uint32_t IntentModel::PersonSlot(int64_t person_id) {
 void IntentModel::Add(const IntentEvent& e) {
   ++version_;
   State& s = states_[Key(e.account_id, e.topic)];
-  if (s.recent.empty() && s.score == 0 && s.newest == 0) accounts_by_topic_[e.topic].push_back(e.account_id);
+  const bool first = s.newest == std::numeric_limits<Time>::min();
+  if (first) accounts_by_topic_[e.topic].push_back(e.account_id);
   double w = config_.weights[static_cast<int>(e.action)];
   // The decayed score, kept as of the newest event.
-  if (s.newest == 0 && s.score == 0) {
+  if (first) {
     s.score = w;
-    s.score_at = e.at;
-  } else if (e.at >= s.score_at) {
-    s.score = Decay(s.score, s.score_at, e.at) + w;
-    s.score_at = e.at;
+    s.newest = e.at;
+  } else if (e.at >= s.newest) {
+    s.score = Decay(s.score, s.newest, e.at) + w;
+    s.newest = e.at;
   } else {
-    s.score += Decay(w, e.at, s.score_at);
+    s.score += Decay(w, e.at, s.newest);
   }
-  s.newest = std::max(s.newest, e.at);
   Time cutoff = s.newest - window_seconds_;
   if (e.at > cutoff) {
     if (s.recent.size() == s.recent.capacity())  // from 4 (not 1, 2, 4), by half again: less slack than doubling
@@ -133,12 +133,14 @@ void IntentModel::Add(const IntentEvent& e) {
     const uint32_t bits = (e.vendor & 0xFFFFFF) | static_cast<uint32_t>(e.stage) << 24 |
                           static_cast<uint32_t>(e.action) << 26 | static_cast<uint32_t>(e.senior) << 28;
     s.recent.push_back({e.at, e.person_id ? PersonSlot(e.person_id) : 0, bits});
+    s.oldest = std::min(s.oldest, e.at);
   }
   // Prune what left the window (amortised: only when the oldest kept event is out).
-  if (!s.recent.empty() && s.recent.front().at <= cutoff) {
+  if (s.oldest <= cutoff) {
     s.recent.erase(std::remove_if(s.recent.begin(), s.recent.end(), [&](const Compact& c) { return c.at <= cutoff; }),
                    s.recent.end());
     std::sort(s.recent.begin(), s.recent.end(), [](const Compact& a, const Compact& b) { return a.at < b.at; });
+    s.oldest = s.recent.empty() ? std::numeric_limits<Time>::max() : s.recent.front().at;
   }
 }
 
@@ -159,14 +161,14 @@ void IntentModel::Add(const std::vector<IntentEvent>& events) {
 
 TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
   TopicIntent out;
-  if (as_of >= s.score_at) {
-    out.score = Decay(s.score, s.score_at, as_of);
+  if (as_of >= s.newest) {
+    out.score = Decay(s.score, s.newest, as_of);
   } else {
     // As of a time before the newest event: remove the later events' share.
     double later = 0;
     for (const Compact& c : s.recent)
-      if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action())], c.at, s.score_at);
-    out.score = Decay(s.score - later, s.score_at, as_of);
+      if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action())], c.at, s.newest);
+    out.score = Decay(s.score - later, s.newest, as_of);
     if (out.score < 1e-9) out.score = 0;  // rounding left over when every event is later
   }
   auto within = [&](const Compact& c, int days) {
@@ -211,7 +213,7 @@ double IntentModel::Score(int64_t account_id, uint32_t topic, Time as_of) const 
   auto it = states_.find(Key(account_id, topic));
   if (it == states_.end()) return 0;
   const State& s = it->second;
-  if (as_of >= s.score_at) return Decay(s.score, s.score_at, as_of);
+  if (as_of >= s.newest) return Decay(s.score, s.newest, as_of);
   return Evaluate(s, as_of).score;
 }
 

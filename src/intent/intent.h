@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,9 +131,9 @@ class IntentModel {
   };
   static_assert(sizeof(Compact) == 16);
   struct State {
-    double score = 0;  // as of score_at
-    Time score_at = 0;
-    Time newest = 0;
+    double score = 0;                                  // as of `newest`
+    Time newest = std::numeric_limits<Time>::min();    // the newest event's time (min: no event yet)
+    Time oldest = std::numeric_limits<Time>::max();    // the oldest in `recent`: pruning need not read it
     std::vector<Compact> recent;  // within the longest window of `newest`
   };
   static constexpr size_t kFirstRecent = 4;
