@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 namespace fairlead {
 
@@ -189,14 +190,23 @@ Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t comm
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  void* memory = nullptr;
-  if (::posix_memalign(&memory, kBlock, kBatchBytes) != 0) return Status::Io(path + ": cannot allocate the read buffer");
-  std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(memory), &std::free);
-  uint64_t at = direct ? from - from % kBlock : from;  // the file offset of buf[0]
-  while (at < committed) {
+  // Two buffers: the next batch is read (by a helper thread, waiting on the disk, not
+  // computing) while `fn` works through this one.
+  std::unique_ptr<char, decltype(&std::free)> bufs[2] = {{nullptr, &std::free}, {nullptr, &std::free}};
+  for (auto& b : bufs) {
+    void* memory = nullptr;
+    if (::posix_memalign(&memory, kBlock, kBatchBytes) != 0) return Status::Io(path + ": cannot allocate the read buffer");
+    b.reset(static_cast<char*>(memory));
+  }
+  auto want_at = [&](uint64_t at) {
     const uint64_t left = committed - at;
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kBatchBytes, direct ? (left + kBlock - 1) / kBlock * kBlock : left));
-    Result<size_t> got = ReadAt(fd, buf.get(), want, at, path);
+    return static_cast<size_t>(std::min<uint64_t>(kBatchBytes, direct ? (left + kBlock - 1) / kBlock * kBlock : left));
+  };
+  std::future<Result<size_t>> ahead;  // the read of the batch at `at`, when started early
+  uint64_t at = direct ? from - from % kBlock : from;  // the file offset of the batch
+  for (int b = 0; at < committed; b ^= 1) {
+    const size_t want = want_at(at);
+    Result<size_t> got = ahead.valid() ? ahead.get() : ReadAt(fd, bufs[b].get(), want, at, path);
     if (!got.ok() && direct) {
       // A file system that opened with O_DIRECT but will not read that way.
       ::close(fd);
@@ -204,6 +214,7 @@ Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t comm
       if (fd < 0) return Errno("cannot open the event log", path);
       direct = false;
       at = std::max(at, from);
+      b ^= 1;  // the same buffer again
       continue;
     }
     if (!got.ok()) return got.status();
@@ -211,13 +222,15 @@ Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t comm
     if (at + *got < end)
       return Status::Io(path + ": the event log ends at byte " + std::to_string(at + *got) + " but " +
                         std::to_string(committed) + " are committed");
-    const EventRecord* records = reinterpret_cast<const EventRecord*>(buf.get() + (begin - at));
+    const EventRecord* records = reinterpret_cast<const EventRecord*>(bufs[b].get() + (begin - at));
     const size_t count = static_cast<size_t>((end - begin) / sizeof(EventRecord));
     for (size_t i = 0; i < count; ++i)
       if (records[i].marker != EventRecord::kMarker)
         return Status::Io(path + ": bad record at byte " + std::to_string(begin + i * sizeof(EventRecord)));
-    FL_RETURN_IF_ERROR(fn(records, count));
     at += want;
+    if (at < committed)
+      ahead = std::async(std::launch::async, ReadAt, fd, bufs[b ^ 1].get(), want_at(at), at, std::cref(path));
+    FL_RETURN_IF_ERROR(fn(records, count));  // (an early return waits for the read ahead: ~future)
   }
   return Status::Ok();
 }
