@@ -58,6 +58,25 @@ void IndexTrackResolver::Warm(const int64_t* ids, size_t n) {
     if (warm_rows_[i] != UINT32_MAX) index_.PrefetchRecords(warm_rows_[i]);
 }
 
+void IndexTrackResolver::WarmAddresses(const std::string* const* emails, size_t n) {
+  // The same stages from the addresses: their map slots, then the people's rows and
+  // memo entries, then their first basis records.
+  warm_keys_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    warm_keys_[i] = fingerprints_.Of(*emails[i]);
+    by_email_.prefetch(warm_keys_[i]);
+  }
+  warm_rows_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    auto it = by_email_.find(warm_keys_[i]);
+    if (it == by_email_.end()) continue;
+    index_.PrefetchRow(it->second.row);
+    memo_.prefetch(it->second.person);
+    warm_rows_.push_back(it->second.row);
+  }
+  for (uint32_t row : warm_rows_) index_.PrefetchRecords(row);
+}
+
 Result<TrackAnswer> IndexTrackResolver::Track(int64_t person_id, Time at) {
   const Purpose& purpose = purpose_;
   ++questions_;

@@ -29,6 +29,7 @@ class IndexTrackResolver final : public TrackResolver {
   void SetPurpose(const Purpose& purpose) override;
   Result<TrackAnswer> Track(int64_t person_id, Time at) override;
   void Warm(const int64_t* person_ids, size_t n) override;
+  void WarmAddresses(const std::string* const* emails, size_t n) override;
   // From the index's accounts: an import meets most of its domains there, not in the store.
   std::optional<int64_t> KnownAccount(const std::string& domain) const override;
   size_t addresses() const { return by_email_.size(); }
@@ -60,6 +61,7 @@ class IndexTrackResolver final : public TrackResolver {
   std::vector<int8_t> covers_;  // per scope set: covers purpose_ (HasGrantedConsent's cache)
   uint64_t never_trackable_ = 0, questions_ = 0;
   std::vector<uint32_t> warm_rows_;  // Warm()'s scratch
+  std::vector<Fingerprint> warm_keys_;  // WarmAddresses()' scratch
 };
 
 }  // namespace fairlead

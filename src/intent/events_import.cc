@@ -175,8 +175,10 @@ class EventImporter {
     auto flush = [&]() -> Status {
       for (size_t i = 0; i < pending; ++i) Prepare(&block[i]);
       warm_people_.clear();
-      for (size_t i = 0; i < pending; ++i) Warm(block[i]);
+      warm_addresses_.clear();
+      for (size_t i = 0; i < pending; ++i) Warm(&block[i]);
       resolver_->Warm(warm_people_.data(), warm_people_.size());
+      resolver_->WarmAddresses(warm_addresses_.data(), warm_addresses_.size());
       for (size_t i = 0; i < pending; ++i) FL_RETURN_IF_ERROR(Row(block[i]));
       pending = 0;
       return Status::Ok();
@@ -293,8 +295,11 @@ class EventImporter {
     int64_t line = 0;
     Values v;
     Fingerprint domain, email;
+    bool normalized = false;  // `address` holds the email normalised (by Warm, for a new address)
+    std::string address;
   };
   void Prepare(Prepared* p) {
+    p->normalized = false;
     p->domain = fingerprints_.Of(p->v[kDomain]);
     accounts_.prefetch(p->domain);
     if (p->v[kEmail].empty()) return;
@@ -306,12 +311,22 @@ class EventImporter {
   // prefetch reached only each probe's first line): independent lookups in a loop
   // overlap their misses. Row() looks up again, from cache (the block's own inserts
   // may have moved entries meanwhile).
-  void Warm(const Prepared& p) {
-    auto a = accounts_.find(p.domain);
+  // An address not met before is normalised here, so the resolver can fetch its
+  // person's rows with the block's other misses.
+  void Warm(Prepared* p) {
+    auto a = accounts_.find(p->domain);
     warm_ += a != accounts_.end() ? static_cast<uint64_t>(a->second) : 0;
-    if (p.v[kEmail].empty()) return;
-    auto w = people_.find(p.email);
-    if (w != people_.end() && w->second) warm_people_.push_back(w->second);
+    if (p->v[kEmail].empty()) return;
+    auto w = people_.find(p->email);
+    if (w != people_.end()) {
+      if (w->second) warm_people_.push_back(w->second);
+      return;
+    }
+    Result<std::string> email = NormalizeEmail(p->v[kEmail]);
+    if (!email.ok()) return;  // Row() reports it
+    p->address = std::move(*email);
+    p->normalized = true;
+    warm_addresses_.push_back(&p->address);
   }
 
   Status Row(const Prepared& p) {
@@ -366,7 +381,7 @@ class EventImporter {
       const Fingerprint& email_key = p.email;
       auto who = people_.find(email_key);
       if (who == people_.end()) {
-        Result<std::string> email = NormalizeEmail(v[kEmail]);
+        Result<std::string> email = p.normalized ? Result<std::string>(p.address) : NormalizeEmail(v[kEmail]);
         if (!email.ok()) {
           Issue(line, "person_email", email.status().message());
           return Status::Ok();
@@ -429,6 +444,7 @@ class EventImporter {
   ImportReport report_;
   uint64_t warm_ = 0;  // Warm()'s lookups feed it, so they are not optimised away
   std::vector<int64_t> warm_people_;  // the block's known people, for the resolver's Warm()
+  std::vector<const std::string*> warm_addresses_;  // the block's new addresses, for WarmAddresses()
 };
 
 }  // namespace

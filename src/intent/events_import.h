@@ -52,6 +52,12 @@ class TrackResolver {
     (void)person_ids;
     (void)n;
   }
+  // The same for the normalised addresses the next FindPerson() calls will be about
+  // (an import's first sight of each address). Only a hint.
+  virtual void WarmAddresses(const std::string* const* emails, size_t n) {
+    (void)emails;
+    (void)n;
+  }
   // The store's account of a normalised domain, where the resolver holds it (accounts
   // are never removed and never change domain, so what it holds stays true); nullopt:
   // ask the store.
