@@ -187,12 +187,14 @@ bool CsvReader::SkipBlankLines() {
 
 Result<bool> CsvReader::Next(CsvLine* out) {
   out->fields.clear();
+  out->plain = false;
   if (!SkipBlankLines()) return false;
   out->line = line_;
   size_t len, used;
   if (fast_ && PlainLine(&len, &used)) {
     out->text_.assign(buf_.data() + pos_, len);
     out->ascii = ascii_;
+    out->plain = true;
     const char* text = out->text_.data();
     size_t from = 0;
     for (size_t k = 0; k <= commas_.size(); ++k) {

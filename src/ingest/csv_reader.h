@@ -38,6 +38,9 @@ class CsvLine {
   std::vector<std::string_view> fields;  // valid until the next read into this line
   int64_t line = 0;                      // as CsvRecord::line
   bool ascii = false;                    // as CsvRecord::ascii
+  // The fields lie in one copy of the line, in order, a comma apart (a plain line), so
+  // the bytes from one field to a later one are the line's own.
+  bool plain = false;
 
  private:
   friend class CsvReader;

@@ -165,6 +165,8 @@ class EventImporter {
     for (size_t i = 0; i < cols->size(); ++i)
       for (int c = 0; c < kCols; ++c)
         if ((*cols)[i] == kColumns[c]) at[c] = static_cast<int>(i);
+    const bool tail_columns = at[kTopic] >= 0 && at[kVendor] == at[kTopic] + 1 && at[kStage] == at[kTopic] + 2 &&
+                              at[kAction] == at[kTopic] + 3;
     // Rows go through Row() in blocks: the block's map entries are fetched from memory
     // together first (Prepare), so their cache misses overlap instead of queueing.
     // A rejected row first flushes the block, so issues stay in the order of lines.
@@ -212,6 +214,13 @@ class EventImporter {
       Prepared& p = block[pending++];
       p.line = rec.line;
       for (int c = 0; c < kCols; ++c) p.v[c] = at[c] < 0 ? std::string_view() : Trim(rec.fields[at[c]]);
+      // Topic, vendor, stage and action side by side on a plain line: their text as
+      // written, commas included, names all four at once (see Tail).
+      p.tail = {};
+      if (tail_columns && rec.plain) {
+        const std::string_view first = rec.fields[at[kTopic]], last = rec.fields[at[kAction]];
+        p.tail = std::string_view(first.data(), static_cast<size_t>(last.data() + last.size() - first.data()));
+      }
       if (pending == kBlock) FL_RETURN_IF_ERROR(flush());
     }
     FL_RETURN_IF_ERROR(flush());
@@ -297,6 +306,7 @@ class EventImporter {
     Fingerprint domain, email;
     bool normalized = false;  // `address` holds the email normalised (by Warm, for a new address)
     std::string address;
+    std::string_view tail;  // topic to action as written, when side by side on a plain line
   };
   void Prepare(Prepared* p) {
     p->normalized = false;
@@ -352,29 +362,8 @@ class EventImporter {
         return Status::Ok();
       }
     }
-    if (v[kTopic].empty()) {
-      Issue(line, "topic", "missing");
-      return Status::Ok();
-    }
-    char word[16];
-    EventStage stage;
-    EventAction action;
-    if (!Parse(LowerWord(v[kStage], word), &stage)) {
-      Issue(line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
-      return Status::Ok();
-    }
-    if (!Parse(LowerWord(v[kAction], word), &action)) {
-      Issue(line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
-      return Status::Ok();
-    }
-    r_.stage = static_cast<uint8_t>(stage);
-    r_.action = static_cast<uint8_t>(action);
-    Result<uint16_t> topic = NameOf(topics_, v[kTopic]);
-    if (!topic.ok()) return topic.status();
-    Result<uint16_t> vendor = NameOf(vendors_, v[kVendor]);
-    if (!vendor.ok()) return vendor.status();
-    r_.topic = *topic;
-    r_.vendor = *vendor;
+    FL_RETURN_IF_ERROR(TailOf(p));
+    if (!tail_ok_) return Status::Ok();  // reported
     if (!v[kEmail].empty()) {
       // Whose address, remembered by the text as written (normalising and looking up
       // once per address, not once per event).
@@ -417,6 +406,58 @@ class EventImporter {
     return Status::Ok();
   }
 
+  // Topic, vendor, stage and action of a row into r_ (tail_ok_), or the first of them
+  // that is bad reported (not tail_ok_). The four texts as written, side by side, are
+  // looked up together: a file's few combinations are parsed and named once each.
+  struct Tail {
+    uint16_t topic, vendor;
+    uint8_t stage, action;
+  };
+  Status TailOf(const Prepared& p) {
+    tail_ok_ = false;
+    if (!p.tail.empty()) {
+      auto it = tails_.find(Key(p.tail));
+      if (it != tails_.end()) {
+        r_.topic = it->second.topic;
+        r_.vendor = it->second.vendor;
+        r_.stage = it->second.stage;
+        r_.action = it->second.action;
+        tail_ok_ = true;
+        return Status::Ok();
+      }
+    }
+    const Values& v = p.v;
+    if (v[kTopic].empty()) {
+      Issue(p.line, "topic", "missing");
+      return Status::Ok();
+    }
+    char word[16];
+    EventStage stage;
+    EventAction action;
+    if (!Parse(LowerWord(v[kStage], word), &stage)) {
+      Issue(p.line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
+      return Status::Ok();
+    }
+    if (!Parse(LowerWord(v[kAction], word), &action)) {
+      Issue(p.line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
+      return Status::Ok();
+    }
+    r_.stage = static_cast<uint8_t>(stage);
+    r_.action = static_cast<uint8_t>(action);
+    Result<uint16_t> topic = NameOf(topics_, v[kTopic]);
+    if (!topic.ok()) return topic.status();
+    Result<uint16_t> vendor = NameOf(vendors_, v[kVendor]);
+    if (!vendor.ok()) return vendor.status();
+    r_.topic = *topic;
+    r_.vendor = *vendor;
+    tail_ok_ = true;
+    if (!p.tail.empty()) {
+      if (tails_.size() >= kMaxNames) tails_.clear();
+      tails_.emplace(Key(p.tail), Tail{r_.topic, r_.vendor, r_.stage, r_.action});
+    }
+    return Status::Ok();
+  }
+
   Result<int64_t> FindOrCreateAccount(const std::string& domain) {
     if (std::optional<int64_t> known = resolver_->KnownAccount(domain)) return *known;
     Result<std::optional<int64_t>> found = ctx_.store->FindAccount(ctx_.tenant, domain);
@@ -441,6 +482,8 @@ class EventImporter {
   absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> accounts_;
   absl::flat_hash_map<Fingerprint, int64_t, FingerprintHash> people_;
   Names topics_{Store::EventNameKind::kTopic, {}}, vendors_{Store::EventNameKind::kVendor, {}};
+  absl::flat_hash_map<std::string, Tail> tails_;  // by the four texts as written
+  bool tail_ok_ = false;
   ImportReport report_;
   uint64_t warm_ = 0;  // Warm()'s lookups feed it, so they are not optimised away
   std::vector<int64_t> warm_people_;  // the block's known people, for the resolver's Warm()

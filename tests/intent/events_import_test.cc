@@ -373,10 +373,10 @@ TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
   EXPECT_EQ(events[1].account_id, **newco);
 }
 
-// Topics, vendors, stages and actions are remembered by the text as written, short
-// texts (up to 15 bytes) as two words and longer ones as strings: every spelling of a
-// name, short or long, maps to the one lower-case name, and a long word that is no
-// stage is still reported with the word.
+// Topics, vendors, stages and actions are remembered by the text as written (the four
+// together on a plain line): every spelling of a name, short or long, plain or quoted,
+// maps to the one lower-case name, and a long word that is no stage is still reported
+// with the word.
 TEST_F(EventsImportTest, NamesAndWordsAnySpellingShortOrLong) {
   std::string file = Write("names.csv", std::string(kHeader) +
                                             "2026-03-01T10:00:00Z,acme.com,,Security,Acme,Late,PRICING\n"
@@ -384,24 +384,25 @@ TEST_F(EventsImportTest, NamesAndWordsAnySpellingShortOrLong) {
                                             "2026-03-01T12:00:00Z,acme.com,,Customer-Data-Platform,Very-Long-Vendor-Name-Inc,MID,Webinar\n"
                                             "2026-03-01T13:00:00Z,acme.com,,customer-data-platform,very-long-vendor-name-inc,mid,webinar\n"
                                             "2026-03-01T14:00:00Z,acme.com,,SECURITY,ACME,EARLY,View\n"
-                                            "2026-03-01T15:00:00Z,acme.com,,security,acme,early-stage-research,view\n");
+                                            "2026-03-01T15:00:00Z,acme.com,,security,acme,early-stage-research,view\n"
+                                            "2026-03-01T16:00:00Z,acme.com,,\"Security\",\"Acme\",late,pricing\n");
   ImportReport r = Import(file, /*partial=*/true);
   ASSERT_TRUE(r.committed);
-  EXPECT_EQ(r.inserted, 5u);
+  EXPECT_EQ(r.inserted, 6u);
   ASSERT_EQ(r.issues.size(), 1u);
   EXPECT_EQ(r.issues[0].line, 7);
   EXPECT_EQ(r.issues[0].field, "stage");
   EXPECT_NE(r.issues[0].reason.find("'early-stage-research'"), std::string::npos) << r.issues[0].reason;
   std::vector<ActivityEvent> events = Events();
-  ASSERT_EQ(events.size(), 5u);
+  ASSERT_EQ(events.size(), 6u);
   const std::vector<std::string> topics = {"security", "security", "customer-data-platform", "customer-data-platform",
-                                           "security"};
+                                           "security", "security"};
   const std::vector<std::string> vendors = {"acme", "acme", "very-long-vendor-name-inc", "very-long-vendor-name-inc",
-                                            "acme"};
+                                            "acme", "acme"};
   const std::vector<EventStage> stages = {EventStage::kLate, EventStage::kLate, EventStage::kMid, EventStage::kMid,
-                                          EventStage::kEarly};
+                                          EventStage::kEarly, EventStage::kLate};
   const std::vector<EventAction> actions = {EventAction::kPricing, EventAction::kPricing, EventAction::kWebinar,
-                                            EventAction::kWebinar, EventAction::kView};
+                                            EventAction::kWebinar, EventAction::kView, EventAction::kPricing};
   for (size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(events[i].topic, topics[i]);
