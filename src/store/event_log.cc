@@ -45,9 +45,11 @@ Result<std::unique_ptr<EventLogWriter>> EventLogWriter::Open(const std::string& 
   // Whatever lies past the committed length never committed: cut it off.
   if (static_cast<uint64_t>(size) > committed && ::ftruncate(fd, static_cast<off_t>(committed)) != 0)
     return Errno("cannot cut the uncommitted tail", path);
-  void* buffer = nullptr;
-  if (::posix_memalign(&buffer, kBlock, kBufferBytes) != 0) return Status::Io(path + ": cannot allocate the write buffer");
-  w->buffer_.reset(static_cast<char*>(buffer));
+  for (auto& b : w->buffers_) {
+    void* buffer = nullptr;
+    if (::posix_memalign(&buffer, kBlock, kBufferBytes) != 0) return Status::Io(path + ": cannot allocate the write buffer");
+    b.reset(static_cast<char*>(buffer));
+  }
   // File systems without O_DIRECT (tmpfs) refuse the open: every write is buffered then.
   if (io == Io::kDirect) w->direct_fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   FL_RETURN_IF_ERROR(w->StartAt(committed));
@@ -55,6 +57,7 @@ Result<std::unique_ptr<EventLogWriter>> EventLogWriter::Open(const std::string& 
 }
 
 EventLogWriter::~EventLogWriter() {
+  if (pending_.valid()) pending_.wait();
   if (direct_fd_ >= 0) ::close(direct_fd_);
   ::close(fd_);
 }
@@ -70,7 +73,7 @@ Status EventLogWriter::StartAt(uint64_t at) {
   used_ = static_cast<size_t>(at - buffer_at_);
   size_t got = 0;
   while (got < used_) {
-    ssize_t n = ::pread(fd_, buffer_.get() + got, used_ - got, static_cast<off_t>(buffer_at_ + got));
+    ssize_t n = ::pread(fd_, buffers_[cur_].get() + got, used_ - got, static_cast<off_t>(buffer_at_ + got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Errno("cannot read the event log's last block", path_);
     if (n == 0) return Status::Io(path_ + ": the event log ends before byte " + std::to_string(at));
@@ -91,29 +94,44 @@ Status EventLogWriter::WriteAll(int fd, const char* p, size_t n, uint64_t offset
   return Status::Ok();
 }
 
+Result<size_t> EventLogWriter::WriteDirect(int fd, const char* p, size_t n, uint64_t offset, const std::string& path) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = ::pwrite(fd, p + done, n - done, static_cast<off_t>(offset + done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EINVAL) break;  // another alignment wanted
+    if (w < 0) return Errno("cannot write the event log", path);
+    done += static_cast<size_t>(w);
+    if (w % static_cast<ssize_t>(kBlock) != 0) break;  // part of a block
+  }
+  return done;
+}
+
+Status EventLogWriter::WaitPending() {
+  if (!pending_.valid()) return Status::Ok();
+  Result<size_t> done = pending_.get();
+  if (!done.ok()) return done.status();
+  if (*done == in_flight_.length) return Status::Ok();
+  StopDirect();  // the rest, and all from now on, through the page cache
+  return WriteAll(fd_, buffers_[in_flight_.buffer].get() + *done, in_flight_.length - *done, in_flight_.at + *done);
+}
+
 Status EventLogWriter::Flush() {
+  FL_RETURN_IF_ERROR(WaitPending());
   if (direct()) {
     const size_t whole = used_ - used_ % kBlock;
     if (whole == 0) return Status::Ok();
-    size_t done = 0;
-    while (done < whole) {
-      ssize_t w = ::pwrite(direct_fd_, buffer_.get() + done, whole - done, static_cast<off_t>(buffer_at_ + done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && errno != EINVAL) return Errno("cannot write the event log", path_);
-      if (w < 0 || w % static_cast<ssize_t>(kBlock) != 0) {
-        // The device wants another alignment, or wrote part of a block: go on buffered.
-        if (w > 0) done += static_cast<size_t>(w);
-        StopDirect();
-        break;
-      }
-      done += static_cast<size_t>(w);
-    }
-    std::memmove(buffer_.get(), buffer_.get() + done, used_ - done);
-    buffer_at_ += done;
-    used_ -= done;
-    if (direct()) return Status::Ok();
+    const char* full = buffers_[cur_].get();
+    in_flight_ = {cur_, buffer_at_, whole};
+    pending_ = std::async(std::launch::async, &EventLogWriter::WriteDirect, direct_fd_, full, whole, buffer_at_,
+                          std::cref(path_));
+    cur_ ^= 1;  // the partial last block goes on in the other buffer
+    std::memcpy(buffers_[cur_].get(), full + whole, used_ - whole);
+    buffer_at_ += whole;
+    used_ -= whole;
+    return Status::Ok();
   }
-  FL_RETURN_IF_ERROR(WriteAll(fd_, buffer_.get(), used_, buffer_at_));
+  FL_RETURN_IF_ERROR(WriteAll(fd_, buffers_[cur_].get(), used_, buffer_at_));
   buffer_at_ += used_;
   used_ = 0;
   return Status::Ok();
@@ -124,7 +142,7 @@ Status EventLogWriter::Write(const EventRecord* records, size_t n) {
   size_t left = n * sizeof(EventRecord);
   while (left > 0) {
     size_t take = std::min(left, kBufferBytes - used_);
-    std::memcpy(buffer_.get() + used_, p, take);
+    std::memcpy(buffers_[cur_].get() + used_, p, take);
     used_ += take;
     end_ += take;
     p += take;
@@ -136,9 +154,10 @@ Status EventLogWriter::Write(const EventRecord* records, size_t n) {
 
 Status EventLogWriter::Sync() {
   FL_RETURN_IF_ERROR(Flush());
+  FL_RETURN_IF_ERROR(WaitPending());
   // The partial last block through the page cache; it stays in the buffer, to be
   // written again whole (direct) once it fills.
-  if (used_ > 0) FL_RETURN_IF_ERROR(WriteAll(fd_, buffer_.get(), used_, buffer_at_));
+  if (used_ > 0) FL_RETURN_IF_ERROR(WriteAll(fd_, buffers_[cur_].get(), used_, buffer_at_));
   if (::fdatasync(fd_) != 0) return Errno("cannot sync the event log", path_);
   if (created_) {
     FL_RETURN_IF_ERROR(SyncDirectory(path_));
@@ -148,6 +167,7 @@ Status EventLogWriter::Sync() {
 }
 
 void EventLogWriter::Discard() {
+  (void)WaitPending();  // best effort: what it wrote is cut off now
   if (::ftruncate(fd_, static_cast<off_t>(committed_)) != 0) return;
   if (StartAt(committed_).ok()) return;
   StopDirect();  // buffered from the committed length on

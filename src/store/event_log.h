@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,11 +39,12 @@ static_assert(sizeof(EventRecord) == 32, "the log's record is 32 bytes");
 // end() as the new committed length.
 //
 // Where the file system allows it, whole 4 KiB blocks are written with O_DIRECT from
-// one reused buffer: the bytes go to the disk without being copied into fresh
-// page-cache pages (copying 320 MB of events into the page cache cost more CPU than
-// parsing them). The last, partial block stays in the buffer, is written through the
-// page cache at Sync, and is written again, whole, once it fills. Elsewhere (tmpfs,
-// or kBuffered) every byte goes through the page cache.
+// two reused buffers (one written by a helper thread while the other fills): the bytes
+// go to the disk without being copied into fresh page-cache pages (copying 320 MB of
+// events into the page cache cost more CPU than parsing them). The last, partial block
+// stays in the buffer, is written through the page cache at Sync, and is written
+// again, whole, once it fills. Elsewhere (tmpfs, or kBuffered) every byte goes
+// through the page cache.
 class EventLogWriter {
  public:
   enum class Io { kDirect, kBuffered };
@@ -69,6 +71,10 @@ class EventLogWriter {
   // Writes the buffer's whole blocks (direct) or all of it (buffered), keeping the rest.
   Status Flush();
   Status WriteAll(int fd, const char* p, size_t n, uint64_t offset);
+  // Writes whole blocks direct: the bytes written before the device refused the
+  // alignment or wrote part of a block (the rest then goes buffered).
+  static Result<size_t> WriteDirect(int fd, const char* p, size_t n, uint64_t offset, const std::string& path);
+  Status WaitPending();  // for the write in flight
   void StopDirect();
   std::string path_;
   int fd_, direct_fd_ = -1;
@@ -77,9 +83,18 @@ class EventLogWriter {
   struct Free {
     void operator()(char* p) const;
   };
-  std::unique_ptr<char, Free> buffer_;  // kBufferBytes, block-aligned
-  uint64_t buffer_at_ = 0;              // the file offset of buffer_[0]
-  size_t used_ = 0;                     // bytes in buffer_: the file's bytes [buffer_at_, end_)
+  // Two buffers: a full one is written direct by a helper thread (waiting on the disk)
+  // while the next fills. kBufferBytes each, block-aligned.
+  std::unique_ptr<char, Free> buffers_[2];
+  int cur_ = 0;                 // the buffer filling
+  uint64_t buffer_at_ = 0;      // the file offset of its first byte
+  size_t used_ = 0;             // its bytes: the file's bytes [buffer_at_, end_)
+  struct InFlight {
+    int buffer = 0;
+    uint64_t at = 0;
+    size_t length = 0;
+  } in_flight_;
+  std::future<Result<size_t>> pending_;  // the write of in_flight_, while valid()
 };
 
 // Calls `fn` for every record in the first `committed` bytes of the log at `path`,
