@@ -203,6 +203,47 @@ TEST_F(EventsImportTest, ConsentedPersonKeepsPersonIdAndSeniority) {
   EXPECT_EQ(events[3].vendor, "");
 }
 
+// Domains and addresses are remembered by the text as written: every spelling and
+// every way of writing a row (plain, quoted) gives the same answer, across blocks, with
+// new accounts created once and people without a tracking basis kept at account level
+// each time.
+TEST_F(EventsImportTest, DomainAndAddressSpellingsGiveTheSameAnswers) {
+  int64_t ann = AddPerson("ann@acme.com", "director");
+  AddPerson("eve@acme.com", "manager");  // no consent: never tracked
+  AddConsent(ann, BasisStatus::kGranted, "analytics", "2026-01-01");
+  struct Shape {
+    std::string pair;  // account_domain,person_email as written
+    bool ann, newco, email;
+  };
+  const std::vector<Shape> shapes = {
+      {"acme.com,ann@acme.com", true, false, true},     {"ACME.com,Ann@Acme.com", true, false, true},
+      {"acme.com,eve@acme.com", false, false, true},    {"acme.com,", false, false, false},
+      {"\"acme.com\",ann@acme.com", true, false, true}, {"newco.io,ann@acme.com", true, true, true},
+      {"acme.com,nobody@acme.com", false, false, true}, {"www.acme.com,\"eve@acme.com\"", false, false, true},
+  };
+  std::string csv = kHeader;
+  const int kRows = 300;  // several blocks, each shape in many places within them
+  for (int i = 0; i < kRows; ++i)
+    csv += "2026-03-01T10:" + std::string(i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + ":00Z," +
+           shapes[static_cast<size_t>(i * 7 % static_cast<int>(shapes.size()))].pair + ",firewall,acme,mid,view\n";
+  ImportReport r = Import(Write("pairs.csv", csv));
+  ASSERT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, static_cast<size_t>(kRows));
+  Result<std::optional<int64_t>> newco = store_->FindAccount(tenant_, "newco.io");
+  ASSERT_TRUE(newco.ok() && newco->has_value()) << "created once, for its first row";
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), static_cast<size_t>(kRows));
+  size_t anonymized = 0;
+  for (int i = 0; i < kRows; ++i) {
+    const Shape& shape = shapes[static_cast<size_t>(i * 7 % static_cast<int>(shapes.size()))];
+    SCOPED_TRACE(shape.pair + " on row " + std::to_string(i));
+    EXPECT_EQ(events[static_cast<size_t>(i)].account_id, shape.newco ? **newco : acme_);
+    EXPECT_EQ(events[static_cast<size_t>(i)].person_id, shape.ann ? ann : 0);
+    anonymized += shape.email && !shape.ann;
+  }
+  EXPECT_EQ(r.anonymized, anonymized);
+}
+
 TEST(EventsImportSeniorityTest, DirectorAndAboveAreSenior) {
   EXPECT_TRUE(IsSeniorSeniority("director"));
   EXPECT_TRUE(IsSeniorSeniority("vp"));
