@@ -135,11 +135,14 @@ def main():
     if ev:
         lines.append(f"- Events: `fairlead bench events` loads the people index ({ev['index_load_s']:.1f} s), the "
                      f"address map ({ev['addresses']:,} addresses, {ev['address_map_s']:.1f} s) and the intent model "
-                     f"({ev['intent_load_s']:.1f} s) first, as a resident server holds them, then times the import "
+                     f"({ev['intent_load_s']:.1f} s) first, as a resident server holds them, "
+                     + ("syncs what the loads wrote (a new index snapshot is a gigabyte) to the disk, "
+                        if "synced" in ev.get("note", "") else "")
+                     + f"then times the import "
                      f"from the first byte read to the durable commit: every event parsed, its email normalised and "
                      f"looked up, decide(track) answered for its person at the event's time (decided once per person and "
                      f"reused while policy's NextChange says the answer holds), appended to the event log "
-                     f"(fdatasync at commit) and added to the intent model. {ev['anonymized']:,} events were kept at "
+                     f"(O_DIRECT, fdatasync at commit) and added to the intent model. {ev['anonymized']:,} events were kept at "
                      f"account level only." + (f" CPU time of the import: {ev['events_cpu_s']:.2f} s." if 'events_cpu_s' in ev else ""))
     if cedar:
         lines.append(f"- Decide: {dec['requests']:,} generated contact-by-email requests; fairlead decides them in "
