@@ -163,12 +163,8 @@ bool CsvReader::SplitPlainLine(CsvRecord* rec, size_t* nfields) {
   rec->ascii = ascii_;
   const size_t n = commas_.size() + 1;
   if (rec->fields.size() < n) rec->fields.resize(n);
-  size_t from = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const size_t to = k < commas_.size() ? commas_[k] : len;
-    rec->fields[k].assign(begin + from, to - from);
-    from = to + 1;
-  }
+  size_t k = 0;
+  PlainFields(begin, len, [&](std::string_view f) { rec->fields[k++].assign(f); });
   *nfields = n;
   Consume(used);
   return true;
@@ -195,13 +191,7 @@ Result<bool> CsvReader::Next(CsvLine* out) {
     out->text_.assign(buf_.data() + pos_, len);
     out->ascii = ascii_;
     out->plain = true;
-    const char* text = out->text_.data();
-    size_t from = 0;
-    for (size_t k = 0; k <= commas_.size(); ++k) {
-      const size_t to = k < commas_.size() ? commas_[k] : len;
-      out->fields.emplace_back(text + from, to - from);
-      from = to + 1;
-    }
+    PlainFields(out->text_.data(), len, [&](std::string_view f) { out->fields.push_back(f); });
     Consume(used);
     return true;
   }

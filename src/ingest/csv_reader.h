@@ -82,6 +82,16 @@ class CsvReader {
   bool PlainLine(size_t* len, size_t* used);
   bool SplitPlainLine(CsvRecord* rec, size_t* nfields);
   void Consume(size_t used);
+  // The fields of the plain line PlainLine() found, copied to `line` (len bytes), in order.
+  template <typename F>
+  void PlainFields(const char* line, size_t len, F&& each) const {
+    size_t from = 0;
+    for (uint32_t comma : commas_) {
+      each(std::string_view(line + from, comma - from));
+      from = comma + 1;
+    }
+    each(std::string_view(line + from, len - from));
+  }
   std::vector<uint32_t> commas_;  // PlainLine's: offsets of the line's commas
   bool ascii_ = false;            // PlainLine's: the line is all ASCII
   Status Error(int64_t line, int64_t column, const std::string& why);

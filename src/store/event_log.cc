@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <future>
 
@@ -26,6 +26,19 @@ Status SyncDirectory(const std::string& file) {
   int rc = ::fsync(fd);
   ::close(fd);
   return rc == 0 ? Status::Ok() : Errno("cannot sync directory", dir);
+}
+
+// Reads [offset, offset + want) into `buf`; fewer bytes only at the end of the file.
+Result<size_t> ReadAt(int fd, char* buf, size_t want, uint64_t offset, const std::string& path) {
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read the event log", path);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
 }
 
 }  // namespace
@@ -71,14 +84,9 @@ Status EventLogWriter::StartAt(uint64_t at) {
   end_ = at;
   buffer_at_ = direct() ? at - at % kBlock : at;
   used_ = static_cast<size_t>(at - buffer_at_);
-  size_t got = 0;
-  while (got < used_) {
-    ssize_t n = ::pread(fd_, buffers_[cur_].get() + got, used_ - got, static_cast<off_t>(buffer_at_ + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot read the event log's last block", path_);
-    if (n == 0) return Status::Io(path_ + ": the event log ends before byte " + std::to_string(at));
-    got += static_cast<size_t>(n);
-  }
+  Result<size_t> got = ReadAt(fd_, buffers_[cur_].get(), used_, buffer_at_, path_);
+  if (!got.ok()) return got.status();
+  if (*got < used_) return Status::Io(path_ + ": the event log ends before byte " + std::to_string(at));
   return Status::Ok();
 }
 
@@ -174,23 +182,6 @@ void EventLogWriter::Discard() {
   used_ = 0;
   buffer_at_ = end_ = committed_;
 }
-
-namespace {
-
-// Reads [offset, offset + want) into `buf`; fewer bytes only at the end of the file.
-Result<size_t> ReadAt(int fd, char* buf, size_t want, uint64_t offset, const std::string& path) {
-  size_t got = 0;
-  while (got < want) {
-    ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot read the event log", path);
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return got;
-}
-
-}  // namespace
 
 Status ReadEventLogBatches(const std::string& path, uint64_t from, uint64_t committed,
                            const std::function<Status(const EventRecord*, size_t)>& fn) {
