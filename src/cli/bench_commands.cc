@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -525,6 +526,15 @@ void AddBenchDecide(CLI::App* bench, int* code) {
   });
 }
 
+// Profiling only the timed part: with FAIRLEAD_PERF_CTL naming the control FIFO of
+// `perf record --control=fifo:FIFO -D -1`, the timed part is bracketed by "enable" and
+// "disable" (perf then samples nothing of the loads).
+void PerfControl(const char* command) {
+  const char* fifo = std::getenv("FAIRLEAD_PERF_CTL");
+  if (!fifo || !*fifo) return;
+  std::ofstream(fifo) << command << "\n" << std::flush;
+}
+
 // The events path as the server will run it: the people index, the address map and
 // the intent model resident (loaded first, timed apart), then the import timed from
 // the first byte read to the durable commit with every event decided, stored and scored.
@@ -563,11 +573,13 @@ void AddBenchEvents(CLI::App* bench, DataOptions& data, int* code) {
       // bench runs right after the imports) goes to the disk before the timing starts:
       // a resident server has no such write-back in flight when events arrive.
       ::sync();
+      PerfControl("enable");
       auto t4 = Clock::now();
       const double cpu0 = ThreadCpuSeconds();
       Result<ImportReport> r = ImportEvents(ic, opt);
       const double cpu = ThreadCpuSeconds() - cpu0;
       auto t5 = Clock::now();
+      PerfControl("disable");
       if (!r.ok()) return r.status();
       if (!r->committed) return Status::Invalid(a->file + ": " + std::to_string(r->rejected) + " events rejected");
       double secs = Ms(t4, t5) / 1000;

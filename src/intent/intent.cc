@@ -145,12 +145,18 @@ void IntentModel::Add(const IntentEvent& e) {
 }
 
 void IntentModel::Add(const std::vector<IntentEvent>& events) {
-  // Two steps ahead of the Add() that needs them: the state's slot, then (the slot
-  // being in cache by then) the end of its recent events, which Add() appends to.
-  constexpr size_t kSlotAhead = 16, kRecentAhead = 6;
+  // Three steps ahead of the Add() that needs them: the state's slot (its control
+  // bytes and first cache line); then, found, the rest of the slot (a 64-byte slot
+  // mostly straddles two lines); then the end of its recent events, which Add()
+  // appends to.
+  constexpr size_t kSlotAhead = 24, kStateAhead = 14, kRecentAhead = 6;
   const size_t n = events.size();
   for (size_t i = 0; i < n; ++i) {
     if (i + kSlotAhead < n) states_.prefetch(Key(events[i + kSlotAhead].account_id, events[i + kSlotAhead].topic));
+    if (i + kStateAhead < n) {
+      auto it = states_.find(Key(events[i + kStateAhead].account_id, events[i + kStateAhead].topic));
+      if (it != states_.end()) __builtin_prefetch(&it->second.recent);
+    }
     if (i + kRecentAhead < n) {
       auto it = states_.find(Key(events[i + kRecentAhead].account_id, events[i + kRecentAhead].topic));
       if (it != states_.end() && !it->second.recent.empty()) __builtin_prefetch(&it->second.recent.back() + 1, 1);

@@ -714,5 +714,78 @@ TEST(IntentIncrementalTest, OneByOneEqualsAFreshModelInAnyOrder) {
   EXPECT_TRUE(seen_gauge[0] && seen_gauge[1] && seen_gauge[2]);
 }
 
+// Batches (with their look-ahead) must leave the model exactly as the same events
+// added one by one, in batch order.
+TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
+  const Time t0 = At("2026-01-01T00:00:00Z");
+  std::mt19937_64 rng(20261204);
+  auto generate = [&](size_t n, int64_t first_account, int64_t accounts) {
+    std::vector<IntentEvent> events;
+    for (size_t i = 0; i < n; ++i) {
+      IntentEvent e;
+      e.at = t0 + static_cast<Time>(rng() % (120 * 24)) * 3600;  // out of order, some equal times
+      // Skewed: a few busy accounts, many quiet ones; account ids with gaps.
+      uint64_t r = rng() % 100;
+      e.account_id = first_account + 3 * static_cast<int64_t>(r < 50 ? rng() % 5 : rng() % static_cast<uint64_t>(accounts));
+      e.topic = static_cast<uint32_t>(rng() % 4);
+      e.person_id = static_cast<int64_t>(rng() % 40);  // 0 = anonymous
+      e.vendor = static_cast<uint32_t>(rng() % 3) + 1;
+      e.stage = rng() % 10 == 0 ? EventStage::kLate : rng() % 2 ? EventStage::kMid : EventStage::kEarly;
+      e.action = rng() % 10 == 0 ? EventAction::kPricing : static_cast<EventAction>(rng() % 3);
+      e.senior = e.person_id != 0 && e.person_id % 3 == 0;
+      events.push_back(e);
+    }
+    return events;
+  };
+  auto intern = [](IntentModel* m) {
+    for (const char* t : {"t0", "t1", "t2", "t3"}) m->TopicId(t);
+    for (const char* v : {"v1", "v2", "v3"}) m->VendorId(v);
+  };
+  // Three batches, one with an account far from the others.
+  std::vector<IntentEvent> a = generate(20000, 1000, 400);
+  std::vector<IntentEvent> b = generate(5000, 1000, 400);
+  b[17].account_id = 1000 + 3 * 399 + 100000000;
+  std::vector<IntentEvent> c = generate(9000, 1000, 400);
+  IntentModel batched, single;
+  intern(&batched);
+  intern(&single);
+  Time newest = 0;
+  for (const std::vector<IntentEvent>* batch : {&a, &b, &c}) {
+    batched.Add(*batch);
+    for (const IntentEvent& e : *batch) {
+      single.Add(e);
+      newest = std::max(newest, e.at);
+    }
+  }
+  EXPECT_EQ(batched.version(), single.version());
+  std::vector<int64_t> accounts;
+  for (int64_t k = 0; k < 400; ++k) accounts.push_back(1000 + 3 * k);
+  accounts.push_back(b[17].account_id);
+  int active = 0;
+  for (Time as_of : {newest, newest - 20 * kDay, newest + 1, newest + 10 * kDay, newest + 40 * kDay}) {
+    for (int64_t account : accounts) {
+      for (uint32_t topic = 0; topic < 4; ++topic) {
+        std::string where = "account " + std::to_string(account) + ", topic " + std::to_string(topic) + ", as of " +
+                            FormatTime(as_of);
+        TopicIntent x = batched.Get(account, topic, as_of);
+        ExpectSame(x, single.Get(account, topic, as_of), where);
+        EXPECT_EQ(x.score, single.Score(account, topic, as_of)) << where;  // the same arithmetic, in the same order
+        active += x.gauge != Gauge::kNotActive;
+      }
+      EXPECT_EQ(batched.ActivePeople(account, as_of, 30), single.ActivePeople(account, as_of, 30));
+      auto tb = batched.TopicsOf(account, as_of), ts = single.TopicsOf(account, as_of);
+      ASSERT_EQ(tb.size(), ts.size());
+      for (size_t i = 0; i < tb.size(); ++i) EXPECT_EQ(tb[i].first, ts[i].first);
+    }
+    for (uint32_t topic = 0; topic < 4; ++topic) {
+      EXPECT_EQ(batched.GaugeCounts(topic, as_of), single.GaugeCounts(topic, as_of));
+      auto tb = batched.Top(topic, as_of, 50), ts = single.Top(topic, as_of, 50);
+      ASSERT_EQ(tb.size(), ts.size());
+      for (size_t i = 0; i < tb.size(); ++i) EXPECT_EQ(tb[i].first, ts[i].first);
+    }
+  }
+  EXPECT_GT(active, 100);  // the comparison saw active states, not only empty ones
+}
+
 }  // namespace
 }  // namespace fairlead
