@@ -120,7 +120,8 @@ EmailType EmailTypeOf(std::string_view email) {
   static const std::array<std::string_view, 10> kRoles = {
       "info", "sales", "contact", "office", "hello", "support", "team", "admin", "marketing", "enquiries"};
   std::string_view local = email.substr(0, email.find('@'));
-  local = local.substr(0, local.find('+'));
+  // A subaddress of a role mailbox (info+de@) is not on the list: personal, the
+  // stricter reading (docs/policy-readings.md, reading 8).
   std::string lower = AsciiLower(local);
   for (std::string_view r : kRoles)
     if (lower == r) return EmailType::kGeneric;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "core/normalize.h"
 
 namespace fairlead {
@@ -127,6 +129,11 @@ Result<BasisRecord> BasisFromJson(const json& j, const std::string& path, int64_
   if (!r.Get("status")) r.Fail("status", "missing");
   r.Word("status", &b.status);
   r.Strings("scope", &b.scopes);
+  // An empty (or blank) scope string is no scope, as an empty list is (readings 2): a
+  // withdrawal so written covers every purpose, a grant so written none.
+  b.scopes.erase(std::remove_if(b.scopes.begin(), b.scopes.end(),
+                                [](const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; }),
+                 b.scopes.end());
   if (const json* ch = r.Get("channels")) {
     std::vector<std::string> words;
     r.Strings("channels", &words);

@@ -66,9 +66,9 @@ TEST(NormalizeEmail, RejectsWithAReason) {
 
 TEST(EmailType, RoleAddressesAreGeneric) {
   for (const char* g : {"info@x.com", "sales@x.com", "contact@x.com", "office@x.com", "hello@x.com", "support@x.com",
-                        "team@x.com", "admin@x.com", "marketing@x.com", "enquiries@x.com", "info+de@x.com"})
+                        "team@x.com", "admin@x.com", "marketing@x.com", "enquiries@x.com", "INFO@x.com"})
     EXPECT_EQ(EmailTypeOf(g), EmailType::kGeneric) << g;
-  for (const char* p : {"jane@x.com", "information@x.com", "sales.team@x.com", "j.info@x.com"})
+  for (const char* p : {"jane@x.com", "information@x.com", "sales.team@x.com", "j.info@x.com", "info+de@x.com"})
     EXPECT_EQ(EmailTypeOf(p), EmailType::kPersonal) << p;
 }
 
