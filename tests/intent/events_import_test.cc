@@ -631,6 +631,25 @@ TEST_F(EventsImportTest, TheSameFileTwiceIsRefusedUnlessAgain) {
   EXPECT_EQ(Events().size(), 3u);
 }
 
+TEST_F(EventsImportTest, AFileThatAddedNoEventIsNotRemembered) {
+  // Only a header: committed, nothing added, and so not refused the next time.
+  std::string header_only = Write("h.csv", kHeader);
+  for (int i = 0; i < 2; ++i) {
+    ImportReport r = Import(header_only);
+    EXPECT_TRUE(r.committed) << i;
+    EXPECT_EQ(r.inserted, 0) << i;
+  }
+  // Every row rejected under --partial: the second run reports the rows again.
+  std::string all_bad = Write("b.csv", std::string(kHeader) + "2026-03-01T11:00:00Z,acme.com,,crm,,final,view\n");
+  for (int i = 0; i < 2; ++i) {
+    ImportReport r = Import(all_bad, /*partial=*/true);
+    EXPECT_EQ(r.rejected, 1) << i;
+    ASSERT_EQ(r.issues.size(), 1u) << i;
+    EXPECT_EQ(r.issues[0].field, "stage") << i;
+  }
+  EXPECT_EQ(Events().size(), 0u);
+}
+
 // The digest samples large files: a change in a sampled place, or in the size, makes a
 // different digest; the same bytes the same one.
 TEST(FileDigest, SizeAndSampledBytesTellFilesApart) {
