@@ -106,7 +106,7 @@ class EventImporter {
       Result<std::optional<Time>> before = ctx_.store->FileImportedAt(ctx_.tenant, "events", digest);
       if (!before.ok()) return before.status();
       if (*before && !opt_.again)
-        return Status::Conflict(opt_.file + ": a file with the same size and the same bytes at every place sampled (the first and last 64 KiB and 64 blocks between) was imported at " +
+        return Status::Conflict(opt_.file + ": a file with the same size and the same bytes where sampled was imported at " +
                                 FormatTime(**before) +
                                 "; importing it again would count its events twice (give --again to import it anyway)");
     }
@@ -123,7 +123,8 @@ class EventImporter {
     if (!opt_.dry_run && (report_.rejected == 0 || opt_.partial)) {
       // A file that added no event (only a header, or every row rejected under
       // --partial) is not remembered: importing it again counts nothing twice.
-      if (!digest.empty() && report_.inserted > 0) s = ctx_.store->RecordFileImport(ctx_.tenant, "events", digest, opt_.now ? opt_.now : Now());
+      if (!digest.empty() && report_.inserted > 0)
+        s = ctx_.store->RecordFileImport(ctx_.tenant, "events", digest, opt_.now ? opt_.now : Now());
       if (!s.ok()) {
         ctx_.store->Rollback();
         return s;
