@@ -23,12 +23,12 @@ static Result<IntentConfig> LoadIntentConfig(const AppContext& ctx) {
   return IntentConfigFromJson(*text, path);
 }
 
-// Builds the model from every stored event (incremental from here on).
-Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx) {
+// Builds the model from the stored events up to `upto` (incremental from here on).
+Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx, Time upto) {
   Result<IntentConfig> config = LoadIntentConfig(ctx);
   if (!config.ok()) return config.status();
   auto model = std::make_unique<IntentModel>(*config);
-  Status s = AddStoredEvents(*ctx.store, ctx.tenant, 0, model.get());
+  Status s = AddStoredEvents(*ctx.store, ctx.tenant, 0, model.get(), upto);
   if (!s.ok()) return s;
   return model;
 }

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -34,9 +35,10 @@ std::vector<std::string> SuppressionEvidence(const AppContext& ctx, const Person
 Result<Decision> DecideStored(const AppContext& ctx, const Person& person, Action action, Role role, Time at,
                               const Purpose* purpose = nullptr, std::optional<Channel> channel = std::nullopt);
 
-// The tenant's intent model, built from every stored event with the thresholds of
-// DATA/intent.json (defaults when absent).
-Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx);
+// The tenant's intent model, built from every stored event at or before `upto` with
+// the thresholds of DATA/intent.json (defaults when absent). A command that answers
+// "as of" a time passes it, so the answer does not change when later events arrive.
+Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx, Time upto = std::numeric_limits<Time>::max());
 
 // A person named on the command line by id, external ref or email.
 Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key);

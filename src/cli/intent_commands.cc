@@ -98,7 +98,7 @@ void AddAccountShow(CLI::App& app, DataOptions& data, int* code) {
     if (!*id) { *code = Fail(Status::NotFound("no account with domain '" + a->domain + "'")); return; }
     Result<Account> acc = ctx->store->GetAccount(ctx->tenant, **id);
     if (!acc.ok()) { *code = Fail(acc.status()); return; }
-    Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx);
+    Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx, *as_of);
     if (!model.ok()) { *code = Fail(model.status()); return; }
     const IntentModel& m = **model;
 
@@ -165,7 +165,7 @@ void AddIntentTop(CLI::App& app, DataOptions& data, int* code) {
     if (!ctx) return;
     Result<Time> as_of = AsOf(a->as_of);
     if (!as_of.ok()) { *code = Fail(as_of.status()); return; }
-    Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx);
+    Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx, *as_of);
     if (!model.ok()) { *code = Fail(model.status()); return; }
     std::optional<uint32_t> topic = (*model)->FindTopic(AsciiLower(a->topic));
     if (!topic) {

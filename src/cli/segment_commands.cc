@@ -36,7 +36,7 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
       PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression, IndexSnapshotPath(c));
   if (!index.ok()) return index.status();
   s.index = std::move(*index);
-  Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c);
+  Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c, at);
   if (!intent.ok()) return intent.status();
   s.intent = std::move(*intent);
   s.query.index = s.index.get();

@@ -499,7 +499,7 @@ Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImpo
   return EventImporter(ctx, options).Run();
 }
 
-Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model) {
+Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model, Time upto) {
   // The store's name ids to the model's (every name, so any record maps).
   Result<std::vector<std::string>> topics = store.EventNames(tenant, Store::EventNameKind::kTopic);
   if (!topics.ok()) return topics.status();
@@ -511,8 +511,10 @@ Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel*
   std::vector<IntentEvent> batch;
   return store.ForEachEventBatch(tenant, first, [&](const EventRecord* r, size_t n) {
     batch.resize(n);
+    size_t kept = 0;
     for (size_t i = 0; i < n; ++i) {
-      IntentEvent& e = batch[i];
+      if (r[i].at > upto) continue;
+      IntentEvent& e = batch[kept++];
       e.at = r[i].at;
       e.account_id = r[i].account_id;
       e.person_id = r[i].person_id;
@@ -522,6 +524,7 @@ Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel*
       e.action = static_cast<EventAction>(r[i].action);
       e.senior = r[i].senior != 0;
     }
+    batch.resize(kept);
     model->Add(batch);
     return Status::Ok();
   });

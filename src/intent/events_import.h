@@ -6,6 +6,7 @@
 // domain. Malformed events are reported per line; all-or-nothing unless partial.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -83,8 +84,13 @@ struct EventImportContext {
 Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImportOptions& options);
 
 // Adds the tenant's committed events from the `first`-th on (0: all) to the model, as
-// stored: how the model is built at start and how an import's events reach it.
-Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model);
+// stored: how the model is built at start and how an import's events reach it. Only
+// events at or before `upto` are added: a model so built answers "as of upto" from
+// exactly the events of that time, however many later events were imported since
+// (the model keeps only the window before its newest event, so a model that has seen
+// later events cannot answer an earlier time).
+Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model,
+                       Time upto = std::numeric_limits<Time>::max());
 
 // Seniority words (entry < senior < manager < director < vp < cxo): true from director up.
 bool IsSeniorSeniority(std::string_view seniority);

@@ -275,6 +275,13 @@ TEST_F(CliTest, EventsFromStandardInputAndTheSameFileTwice) {
   EXPECT_EQ(Fl("events import " + csv + " --again").code, 0);
   r = Fl("account show acme.com --as-of 2026-03-03T00:00:00Z");
   EXPECT_NE(r.out.find("\"events_30d\": 4"), std::string::npos) << r.out;
+  CmdRun top = Fl("intent top --topic security --as-of 2026-03-03T00:00:00Z");
+  EXPECT_NE(top.out.find("1 evaluating"), std::string::npos) << top.out;
+  // Events months later leave the answers as of March as they were.
+  ASSERT_EQ(Fl("events import " + Write("later.csv", "time,account_domain,person_email,topic,vendor,stage,action\n"
+                                                     "2026-09-01T10:00:00Z,acme.com,,security,,early,view\n")).code, 0);
+  EXPECT_EQ(Fl("account show acme.com --as-of 2026-03-03T00:00:00Z").out, r.out);
+  EXPECT_EQ(Fl("intent top --topic security --as-of 2026-03-03T00:00:00Z").out, top.out);
 }
 
 TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "core/time.h"
 #include "ingest/file_digest.h"
+#include "intent/intent.h"
 #include "policy/rules.h"
 #include "store/store.h"
 #include "suppression/suppression.h"
@@ -699,6 +701,43 @@ TEST_F(EventsImportTest, MissingFileIsFatal) {
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->committed);
   EXPECT_EQ(Events().size(), 1u);
+}
+
+// An answer "as of" a time is built from the events at or before it: it stays the
+// same when later events are imported, even ones far beyond the signal windows (a
+// model that has seen them keeps only the window before its newest event).
+TEST_F(EventsImportTest, AModelUpToATimeAnswersAsOfItAfterLaterImports) {
+  const Time as_of = At("2026-01-21T00:00:00Z");
+  Import(Write("jan.csv", std::string(kHeader) + "2026-01-05T10:00:00Z,acme.com,,crm,v1,early,view\n"
+                                                 "2026-01-12T10:00:00Z,acme.com,,crm,v2,mid,download\n"
+                                                 "2026-01-18T10:00:00Z,acme.com,,crm,v1,late,pricing\n"));
+  auto model_upto = [&](Time upto) {
+    auto m = std::make_unique<IntentModel>();
+    Status s = AddStoredEvents(*store_, tenant_, 0, m.get(), upto);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return m;
+  };
+  auto before = model_upto(as_of);
+  ASSERT_TRUE(before->FindTopic("crm"));
+  TopicIntent then = before->Get(acme_, *before->FindTopic("crm"), as_of);
+  EXPECT_EQ(then.gauge, Gauge::kEvaluating);  // widespread (3 visitors) + late stage
+  EXPECT_EQ(then.signals, kWidespread | kLateStage | kSustained | kCrossVendor);
+  EXPECT_EQ(then.events_in_window, 3);
+  // Months later, more events: the January answer is unchanged.
+  Import(Write("jun.csv", std::string(kHeader) + "2026-06-01T10:00:00Z,acme.com,,crm,,early,view\n"
+                                                 "2026-06-02T10:00:00Z,acme.com,,crm,,early,view\n"));
+  auto after = model_upto(as_of);
+  TopicIntent again = after->Get(acme_, *after->FindTopic("crm"), as_of);
+  EXPECT_EQ(again.gauge, then.gauge);
+  EXPECT_EQ(again.signals, then.signals);
+  EXPECT_EQ(again.events_in_window, then.events_in_window);
+  EXPECT_EQ(again.last_event, At("2026-01-18T10:00:00Z"));
+  EXPECT_DOUBLE_EQ(again.score, then.score);
+  // Every event (no upto) is the model of now: June's two views, January's out of its windows.
+  auto all = model_upto(std::numeric_limits<Time>::max());
+  TopicIntent june = all->Get(acme_, *all->FindTopic("crm"), At("2026-06-03T00:00:00Z"));
+  EXPECT_EQ(june.events_in_window, 2);
+  EXPECT_EQ(june.signals, 0);
 }
 
 }  // namespace
