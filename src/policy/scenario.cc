@@ -363,6 +363,16 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
     }
     sc.destination = dest;
   }
+  // policy.md step 13: "In a scenario file the destination's purpose is the scenario's
+  // purpose": an export or share in a scenario with a purpose is for that purpose unless
+  // the destination says otherwise ("purpose": false or null), so the contact decision
+  // for it must allow too (the stricter reading; docs/policy-readings.md 16).
+  const json* d = r.Get("destination");
+  const bool names = d && d->contains("purpose");  // null and false included: they name none
+  if ((sc.action == Action::kExport || sc.action == Action::kShare) && sc.purpose && !names) {
+    if (!sc.destination) sc.destination = Destination();
+    sc.destination->purpose = sc.purpose;
+  }
   if (sc.action == Action::kContact && !sc.channel)
     return Status::Invalid(r.Path("channel") + ": missing (contact needs one of " + Choices<Channel>() + ")");
   if ((sc.action == Action::kContact || sc.action == Action::kTrack) && !sc.purpose)
