@@ -34,14 +34,15 @@
 //     strictest first; a record without scope/channels covers everything only when
 //     withdrawn or expired: "granted" (granted, not expired) | "withdrawn" | "pending" |
 //     "expired" (status expired, or granted with expires_at <= at) | "none";
-//   - latest_consent_confirmed: that record's confirmed_at is at or before `at`;
+//   - latest_consent_confirmed: that record's confirmed_at is at or before `at` and at or
+//     after the record's own `at` (docs/policy-readings.md 21);
 //   - objected: objected_direct_marketing_at at or before `at` (or objected_direct_marketing);
 //   - suppressed: the scenario's flag, as given;
 //   - recipient_class: consumer | sole_trader | corporate_personal | corporate_generic
 //     (corporate, email channel, every non-hidden address a role address such as info@);
 //   - country: alpha-2 part of the normalised code (US-CA -> US; "" if missing/malformed);
-//   - function_relevant: the function is among the purpose's job_functions (ASCII case-
-//     insensitive) or that list is empty (Cedar decides where job relevance matters).
+//   - function_relevant: the function is among the purpose's job_functions (the same
+//     string, readings 20) or that list is empty (Cedar decides where job relevance matters).
 //   Context: at (seconds since 1970), has_lia (the purpose's lia is not null/empty),
 //   doi_required (the purpose's requires_double_opt_in, or the country in the tenant's
 //   double_opt_in_countries in any case, default ["DE","AT"]; an unknown country is in none).
@@ -71,7 +72,7 @@ const cedar = require('@cedar-policy/cedar-wasm/nodejs');
 const PSET_ID = 'fairlead';
 const PRECOMPUTED = 'per request, untimed. Person attributes: latest_consent (status of the latest consent ' +
   'record covering the purpose and channel at or before `at`, equal times strictest first: granted (not ' +
-  'expired) | withdrawn | pending | expired | none), latest_consent_confirmed (confirmed_at <= at), objected ' +
+  'expired) | withdrawn | pending | expired | none), latest_consent_confirmed (record at <= confirmed_at <= at), objected ' +
   '(objection at or before `at`), suppressed (as given), recipient_class (consumer | sole_trader | ' +
   'corporate_personal | corporate_generic: corporate with only role addresses), country (alpha-2 of the ' +
   'normalised code), function_relevant (function among job_functions, or the list empty). Context: at ' +
@@ -179,7 +180,7 @@ function latestConsent(bases, purposeId, channel, at) {
   });
   if (!best) return { latest: 'none', confirmed: false };
   const expired = best.status === 'expired' || (best.expires_at !== null && best.expires_at <= at);
-  const confirmed = best.confirmed_at !== null && best.confirmed_at <= at;
+  const confirmed = best.confirmed_at !== null && best.confirmed_at <= at && best.confirmed_at >= best.at;
   let latest = best.status;
   if (best.status === 'granted' && expired) latest = 'expired';
   return { latest, confirmed };
@@ -245,8 +246,8 @@ function toCedar(q, i) {
   const doiRequired = p.requires_double_opt_in === true ||
     doiCountries.some((c) => String(c).toUpperCase() === code || String(c).toUpperCase() === country);
   const jobFunctions = Array.isArray(p.job_functions) ? p.job_functions : [];
-  const fn = asciiLower(typeof s.function === 'string' ? s.function : '');
-  const functionRelevant = jobFunctions.length === 0 || jobFunctions.some((f) => asciiLower(String(f)) === fn);
+  const fn = typeof s.function === 'string' ? s.function : '';
+  const functionRelevant = jobFunctions.length === 0 || jobFunctions.some((f) => String(f) === fn);
 
   const resource = { type: 'Person', id: String(i) };
   return {

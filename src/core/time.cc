@@ -107,7 +107,7 @@ std::string FormatTime(Time t) {
 
 std::string FormatDate(Time t) { return FormatTime(t).substr(0, 10); }
 
-Time SubtractMonths(Time t, int months) {
+Time SubtractMonths(Time t, int months, bool clamp) {
   int64_t days = t >= 0 ? t / kSecondsPerDay : (t - kSecondsPerDay + 1) / kSecondsPerDay;
   int64_t secs = t - days * kSecondsPerDay;
   int64_t y;
@@ -116,8 +116,9 @@ Time SubtractMonths(Time t, int months) {
   int64_t total = y * 12 + (m - 1) - months;
   int64_t ny = total >= 0 ? total / 12 : (total - 11) / 12;
   unsigned nm = static_cast<unsigned>(total - ny * 12) + 1;
-  unsigned nd = d > DaysInMonth(ny, nm) ? DaysInMonth(ny, nm) : d;
-  return DaysFromCivil(ny, nm, nd) * kSecondsPerDay + secs;
+  const unsigned last = DaysInMonth(ny, nm);
+  if (d > last && !clamp) return (DaysFromCivil(ny, nm, last) + 1) * kSecondsPerDay;
+  return DaysFromCivil(ny, nm, d > last ? last : d) * kSecondsPerDay + secs;
 }
 
 Time Now() {

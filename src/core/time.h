@@ -26,8 +26,11 @@ Result<Time> ParseTime(std::string_view text);
 std::string FormatTime(Time t);
 // `2026-03-04`
 std::string FormatDate(Time t);
-// The same instant `months` calendar months earlier, the day clamped to the month's end.
-Time SubtractMonths(Time t, int months);
+// The same instant `months` calendar months earlier. Where that day does not exist
+// (29 February in a common year, the 31st of a 30-day month) `clamp` takes the same time
+// on the month's last day; otherwise the answer is the first instant of the month after
+// (the later of the two, so a window back to it is never longer; monotone in `t`).
+Time SubtractMonths(Time t, int months, bool clamp = true);
 // Wall-clock now.
 Time Now();
 

@@ -150,7 +150,9 @@ void PeopleIndex::Encode(uint32_t row, const Subject& s, std::string_view senior
   c.notice_at = s.transparency_notice_sent_at.value_or(kNone);
   c.objected_at = s.objected_direct_marketing_at.value_or(kNone);
   c.country = static_cast<uint16_t>(countries_.Intern(s.country));
-  c.function = static_cast<uint16_t>(functions_.Intern(AsciiLower(s.function)));
+  // As written: Decide compares it with the purpose's functions exactly (reading 20);
+  // the filter's value set folds case (OtherKeys).
+  c.function = static_cast<uint16_t>(functions_.Intern(s.function));
   c.recipient = static_cast<uint8_t>(s.recipient);
   c.stage = static_cast<uint8_t>(s.stage);
   c.flags = static_cast<uint8_t>((s.opt_out_offered_at_collection ? 1 : 0) | (s.restricted ? 2 : 0) |
@@ -190,7 +192,7 @@ std::array<std::string, 2> PeopleIndex::CountryKeys(uint32_t country) const {
 
 std::array<std::string, 4> PeopleIndex::OtherKeys(uint8_t seniority, uint16_t function, uint8_t recipient,
                                                   uint8_t stage) const {
-  return {"seniority=" + seniorities_.Name(seniority), "function=" + functions_.Name(function),
+  return {"seniority=" + seniorities_.Name(seniority), "function=" + AsciiLower(functions_.Name(function)),
           "recipient=" + std::string(Name(static_cast<Recipient>(recipient))),
           "stage=" + std::string(Name(static_cast<Stage>(stage)))};
 }

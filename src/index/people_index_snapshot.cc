@@ -30,7 +30,7 @@ namespace {
 
 constexpr char kMagic[] = "fairlead people index snapshot\n";
 // Bump when the layout or the meaning of any column changes.
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: job functions kept as written
 constexpr size_t kDigestBytes = crypto_generichash_BYTES;  // 32
 
 class SnapshotWriter {

@@ -12,11 +12,11 @@ namespace {
 // purchase leaves the window (readings 13: it counts while strictly after the cutoff;
 // monotone in T).
 // With `includes_cutoff` (the other reading), the first T with SubtractMonths(T) > purchase.
-Time WindowEnd(Time purchase, int months, bool includes_cutoff) {
+Time WindowEnd(Time purchase, int months, bool includes_cutoff, bool clamp) {
   Time lo = purchase, hi = purchase + (static_cast<int64_t>(months) * 31 + 2) * kSecondsPerDay;
   while (lo + 1 < hi) {
     Time mid = lo + (hi - lo) / 2;
-    const Time cutoff = SubtractMonths(mid, months);
+    const Time cutoff = SubtractMonths(mid, months, clamp);
     const bool left = includes_cutoff ? cutoff > purchase : cutoff >= purchase;
     (left ? hi : lo) = mid;
   }
@@ -54,7 +54,8 @@ Time NextChange(const Rules& rules, const Subject& s, const Purpose* purpose, co
       if (row.window_months) windows.insert(*row.window_months);
     for (const Purchase& p : s.purchases)
       if (p.at <= at)
-        for (int w : windows) consider(WindowEnd(p.at, w, rules.readings.soft_opt_in_window_includes_cutoff));
+        for (int w : windows) consider(WindowEnd(p.at, w, rules.readings.soft_opt_in_window_includes_cutoff,
+                                     rules.readings.soft_opt_in_cutoff_clamps));
   }
   // Rule rows, adequacy decisions and US frameworks start and end at dates too.
   for (const MarketingRow& row : rules.rows) {

@@ -257,7 +257,11 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       bool doi = purpose.requires_double_opt_in || (rules_.readings.unknown_country_double_opt_in && !KnownCountry()) ||
                  std::any_of(tenant_.double_opt_in_countries.begin(), tenant_.double_opt_in_countries.end(),
                              [&](const std::string& c) { return SameCode(c, a2) || SameCode(c, s_.country); });
-      if (!doi || Before(consent->confirmed_at, at))
+      // A confirmation confirms the grant it follows: one dated before the record's own
+      // `at` belongs to an earlier request (reading 21).
+      const bool confirmed = Before(consent->confirmed_at, at) &&
+                             (rules_.readings.confirmation_may_precede_grant || *consent->confirmed_at >= consent->at);
+      if (!doi || confirmed)
         return AllowMarketing(Reason::kConsent, LawfulBasis::kConsent, "GDPR Art. 6(1)(a)");
       unconfirmed_ = true;
     } else if (consent->status == BasisStatus::kPending) {
@@ -277,7 +281,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
   if (row && row->soft_opt_in != SoftOptIn::kNone && !purpose.family.empty() &&
       s_.opt_out_offered_at_collection) {
     int window = row->window_months.value_or(tenant_.soft_opt_in_months);
-    Time cutoff = SubtractMonths(at, window);
+    Time cutoff = SubtractMonths(at, window, rules_.readings.soft_opt_in_cutoff_clamps);
     for (const Purchase& p : s_.purchases) {
       bool kind_ok = p.kind == PurchaseKind::kSale ||
                      (p.kind == PurchaseKind::kNegotiation && row->soft_opt_in == SoftOptIn::kNegotiation);
@@ -292,9 +296,12 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
   if (regime == Regime::kOut && !purpose.lia.empty()) {
     bool relevant = true;
     if (cls == RecipientClass::kCorporatePersonal && row && row->job_relevance && !purpose.job_functions.empty()) {
-      std::string fn = AsciiLower(s_.function);
+      // "Among" the purpose's functions: the same string, unless the reading says case
+      // aside (reading 20; the importer stores functions in lower case).
+      const bool fold = rules_.readings.job_functions_ignore_case;
+      const std::string fn = fold ? AsciiLower(s_.function) : s_.function;
       relevant = std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(),
-                             [&](const std::string& f) { return AsciiLower(f) == fn; });
+                             [&](const std::string& f) { return (fold ? AsciiLower(f) : f) == fn; });
       if (!relevant && req_.explain)
         d_.evidence.push_back("function '" + s_.function + "' is not among the purpose's job functions");
     }

@@ -310,6 +310,9 @@ class RulesParser {
           {"unscoped_records_renew_retention", &rules.readings.unscoped_records_renew_retention},
           {"soft_opt_in_window_includes_cutoff", &rules.readings.soft_opt_in_window_includes_cutoff},
           {"anonymize_every_denied_track", &rules.readings.anonymize_every_denied_track},
+          {"job_functions_ignore_case", &rules.readings.job_functions_ignore_case},
+          {"confirmation_may_precede_grant", &rules.readings.confirmation_may_precede_grant},
+          {"soft_opt_in_cutoff_clamps", &rules.readings.soft_opt_in_cutoff_clamps},
       };
       for (const auto& [k, v] : *t) {
         const std::string key(k.str());

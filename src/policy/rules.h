@@ -69,6 +69,9 @@ struct Readings {
   bool unscoped_records_renew_retention = false;    // 6: a record without scope renews the age
   bool soft_opt_in_window_includes_cutoff = false;  // 13: a purchase exactly the window back counts
   bool anonymize_every_denied_track = false;        // 15: ANONYMIZE_TO_ACCOUNT on a track denied before step 9
+  bool job_functions_ignore_case = false;           // 20: "IT Security" is among ["it security"]
+  bool confirmation_may_precede_grant = false;      // 21: a confirmed_at before the record's at confirms it
+  bool soft_opt_in_cutoff_clamps = false;           // 13: 29 Feb 24 months back is 28 Feb, not 1 Mar
 };
 
 struct Rules {

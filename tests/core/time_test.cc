@@ -37,5 +37,24 @@ TEST(Time, SubtractMonthsClampsToMonthEnd) {
   EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2024-05-31T10:30:00Z"), 12)), "2023-05-31T10:30:00Z");
 }
 
+// Without clamping, a day the month lacks moves to the first instant of the month after;
+// days it has are unchanged, and the answer never goes back as `t` goes forward.
+TEST(Time, SubtractMonthsWithoutClampTakesTheNextMonthsFirstInstant) {
+  EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2028-02-29T15:00:00Z"), 24, false)), "2026-03-01T00:00:00Z");
+  EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2028-02-29T15:00:00Z"), 24)), "2026-02-28T15:00:00Z");
+  EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2025-03-31T08:00:00Z"), 1, false)), "2025-03-01T00:00:00Z");
+  EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2024-05-31T10:30:00Z"), 12, false)), "2023-05-31T10:30:00Z");
+  EXPECT_EQ(FormatTime(SubtractMonths(*ParseTime("2028-02-29T15:00:00Z"), 48, false)), "2024-02-29T15:00:00Z");
+  const Time from = *ParseTime("2025-01-01");
+  for (int months : {1, 12, 24})
+    for (Time t = from, prev = SubtractMonths(from, months, false); t < from + 400 * kSecondsPerDay; t += 3 * 3600) {
+      const Time now = SubtractMonths(t, months, false);
+      EXPECT_GE(now, prev) << FormatTime(t) << " " << months;
+      prev = now;
+    }
+  // Clamping is not monotone: the evening of 28 March maps later than the midnight after it.
+  EXPECT_GT(SubtractMonths(*ParseTime("2025-03-28T21:00:00Z"), 1), SubtractMonths(*ParseTime("2025-03-29T00:00:00Z"), 1));
+}
+
 }  // namespace
 }  // namespace fairlead

@@ -120,6 +120,8 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   EXPECT_FALSE(defaults->readings.unscoped_records_renew_retention);
   EXPECT_FALSE(defaults->readings.soft_opt_in_window_includes_cutoff);
   EXPECT_FALSE(defaults->readings.anonymize_every_denied_track);
+  EXPECT_FALSE(defaults->readings.job_functions_ignore_case);
+  EXPECT_FALSE(defaults->readings.confirmation_may_precede_grant);
 
   auto with = [&](const std::string& line) {
     const std::string key = line.substr(0, line.find(' '));
@@ -197,6 +199,50 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   track = decision(with("anonymize_every_denied_track = true"), erased, &marketing, Action::kTrack, nullptr);
   EXPECT_EQ(track.reasons, std::vector<Reason>{Reason::kSubjectErased});
   EXPECT_EQ(track.obligations, std::vector<Obligation>{Obligation::kAnonymizeToAccount});
+
+  // 20: a French corporate personal address whose function differs from the purpose's
+  // only in case.
+  Subject engineer;
+  engineer.country = "FR";
+  engineer.recipient = Recipient::kCorporate;
+  engineer.function = "it security";
+  engineer.emails = {{"a.martin@b.fr", EmailType::kPersonal, Visibility::kVisible}};
+  Purpose relevant = marketing;
+  relevant.lia = "LIA-1";
+  relevant.job_functions = {"IT Security"};
+  EXPECT_EQ(decide(strict, engineer, &relevant, Action::kContact, nullptr)[0], Reason::kNoLawfulBasis);
+  EXPECT_EQ(decide(with("job_functions_ignore_case = true"), engineer, &relevant, Action::kContact, nullptr)[0],
+            Reason::kLegitimateInterest);
+  engineer.function = "IT Security";
+  EXPECT_EQ(decide(strict, engineer, &relevant, Action::kContact, nullptr)[0], Reason::kLegitimateInterest);
+
+  // 21: double opt-in (a German subject) confirmed a day before the grant it would confirm.
+  Subject german;
+  german.country = "DE";
+  german.recipient = Recipient::kConsumer;
+  german.emails = buyer.emails;
+  BasisRecord early = grant;
+  early.confirmed_at = grant.at - 86400;
+  german.bases = {early};
+  TenantSettings tenant;
+  tenant.double_opt_in_countries = {"DE"};
+  auto with_tenant = [&](const Rules& rules) {
+    DecisionRequest req;
+    req.subject = &german;
+    req.purpose = &marketing;
+    req.action = Action::kContact;
+    req.channel = Channel::kEmail;
+    req.role = Role::kAdmin;
+    req.tenant = &tenant;
+    req.at = at;
+    Result<Decision> d = Decide(rules, req);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? d->reasons : std::vector<Reason>();
+  };
+  EXPECT_EQ(with_tenant(strict), (std::vector<Reason>{Reason::kNoLawfulBasis, Reason::kConsentUnconfirmed}));
+  EXPECT_EQ(with_tenant(with("confirmation_may_precede_grant = true")), std::vector<Reason>{Reason::kConsent});
+  german.bases[0].confirmed_at = grant.at;  // confirmed the same instant: it confirms
+  EXPECT_EQ(with_tenant(strict), std::vector<Reason>{Reason::kConsent});
 
   // 6: a withdrawn record without scope after data collected long ago.
   Subject old;
