@@ -117,24 +117,28 @@ std::vector<std::string> CanonicalFields(ImportKind kind) {
   return out;
 }
 
+std::string FieldOfHeader(ImportKind kind, std::string_view header) {
+  const std::string key = HeaderKey(header);
+  for (const FieldSpec& s : Specs(kind))
+    if (std::find_if(s.aliases.begin(), s.aliases.end(), [&](const char* a) { return key == a; }) != s.aliases.end())
+      return s.field;
+  return "";
+}
+
 Result<std::vector<std::string>> MapHeaders(ImportKind kind, const std::vector<std::string>& headers,
                                             const std::string& file) {
   const std::vector<FieldSpec>& specs = Specs(kind);
   std::vector<std::string> mapped(headers.size());
   std::map<std::string, size_t> used;
   for (size_t i = 0; i < headers.size(); ++i) {
-    std::string key = HeaderKey(headers[i]);
-    for (const FieldSpec& s : specs) {
-      if (std::find_if(s.aliases.begin(), s.aliases.end(), [&](const char* a) { return key == a; }) == s.aliases.end())
-        continue;
-      auto [it, fresh] = used.emplace(s.field, i);
-      if (!fresh)
-        return Status::Invalid(file + ":1:" + std::to_string(i + 1) + ": column '" + headers[i] + "' maps to " +
-                               s.field + ", as column " + std::to_string(it->second + 1) + " '" +
-                               headers[it->second] + "' already does");
-      mapped[i] = s.field;
-      break;
-    }
+    const std::string field = FieldOfHeader(kind, headers[i]);
+    if (field.empty()) continue;
+    auto [it, fresh] = used.emplace(field, i);
+    if (!fresh)
+      return Status::Invalid(file + ":1:" + std::to_string(i + 1) + ": column '" + headers[i] + "' maps to " + field +
+                             ", as column " + std::to_string(it->second + 1) + " '" + headers[it->second] +
+                             "' already does");
+    mapped[i] = field;
   }
   for (const FieldSpec& s : specs)
     if (s.required && !used.count(s.field))

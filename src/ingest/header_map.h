@@ -16,6 +16,8 @@ enum class ImportKind { kPeople, kAccounts, kBases, kPurchases, kSuppression, kE
 // "Email Address" -> "email_address": lower case, runs of non-alphanumerics to '_'.
 std::string HeaderKey(std::string_view header);
 
+// The canonical field one header (or JSON key) maps to, "" when none.
+std::string FieldOfHeader(ImportKind kind, std::string_view header);
 // For each column of `headers`, the canonical field it maps to ("" = ignored).
 // Fails when two columns map to one field or a required field is missing.
 Result<std::vector<std::string>> MapHeaders(ImportKind kind, const std::vector<std::string>& headers,

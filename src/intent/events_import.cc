@@ -3,6 +3,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <iostream>
@@ -250,22 +251,39 @@ class EventImporter {
         Issue(n, "", "line longer than " + std::to_string(CsvReader::kDefaultMaxField) + " bytes");
         continue;
       }
-      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) {
-        Issue(n, "", "not a JSON object");
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::parse_error& e) {
+        Issue(n, "", "not JSON: " + JsonErrorDetail(e));
         continue;
       }
+      if (!j.is_object()) {
+        Issue(n, "", std::string("not a JSON object (a JSON ") + j.type_name() + ")");
+        continue;
+      }
+      // Keys name fields as a CSV header does ("email", "domain", "Buying Stage" ...);
+      // keys that name no field are ignored, as extra columns are.
       bool ok = true;
-      for (int c = 0; c < kCols && ok; ++c) {
-        text[c].clear();
-        auto it = j.find(kColumns[c]);
-        if (it == j.end() || it->is_null()) continue;
-        if (!it->is_string()) {
-          Issue(n, kColumns[c], "must be a string");
+      std::array<std::string, kCols> key_of;
+      for (int c = 0; c < kCols; ++c) text[c].clear();
+      for (auto it = j.begin(); it != j.end() && ok; ++it) {
+        const std::string field = FieldOfHeader(ImportKind::kEvents, it.key());
+        if (field.empty()) continue;
+        const int c = static_cast<int>(std::find(std::begin(kColumns), std::end(kColumns), field) - std::begin(kColumns));
+        if (!key_of[c].empty()) {
+          Issue(n, field, "keys '" + key_of[c] + "' and '" + it.key() + "' both give it");
           ok = false;
-          continue;
+          break;
         }
-        text[c] = std::string(Trim(it->get<std::string>()));
+        key_of[c] = it.key();
+        if (it->is_null()) continue;
+        if (!it->is_string()) {
+          Issue(n, field, std::string("must be a string, not a JSON ") + it->type_name());
+          ok = false;
+          break;
+        }
+        text[c] = std::string(Trim(it->get_ref<const std::string&>()));
       }
       if (!ok) continue;
       p.line = n;
@@ -274,6 +292,14 @@ class EventImporter {
       FL_RETURN_IF_ERROR(Row(p));
     }
     return Status::Ok();
+  }
+
+  // nlohmann's parse error without its code, its column in the line first:
+  // "column 2: syntax error while parsing object key - invalid literal; ...".
+  static std::string JsonErrorDetail(const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find("column"));
+    return "column " + std::to_string(e.byte) + ": " + (colon == std::string::npos ? what : what.substr(colon + 2));
   }
 
   // absl's maps look strings up by absl::string_view (not std's in this build).
@@ -361,7 +387,7 @@ class EventImporter {
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
       if (domain.empty() || domain.find('.') == std::string::npos) {
-        Issue(line, "account_domain", "'" + std::string(v[kDomain]) + "' is not a domain");
+        Issue(line, "account_domain", v[kDomain].empty() ? "missing" : "'" + std::string(v[kDomain]) + "' is not a domain");
         return Status::Ok();
       }
     }
@@ -438,11 +464,11 @@ class EventImporter {
     EventStage stage;
     EventAction action;
     if (!Parse(LowerWord(v[kStage], word), &stage)) {
-      Issue(p.line, "stage", "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
+      Issue(p.line, "stage", v[kStage].empty() ? "missing (one of early, mid or late)" : "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
       return Status::Ok();
     }
     if (!Parse(LowerWord(v[kAction], word), &action)) {
-      Issue(p.line, "action", "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
+      Issue(p.line, "action", v[kAction].empty() ? "missing (one of view, download, webinar or pricing)" : "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
     }
     r_.stage = static_cast<uint8_t>(stage);

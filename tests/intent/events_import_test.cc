@@ -524,7 +524,7 @@ TEST_F(EventsImportTest, JsonLinesInput) {
   ASSERT_EQ(strict.issues.size(), 4u);
   EXPECT_NE(strict.issues[0].reason.find("not a JSON object"), std::string::npos) << strict.issues[0].reason;
   EXPECT_NE(strict.issues[1].reason.find("must be a string"), std::string::npos) << strict.issues[1].reason;
-  EXPECT_NE(strict.issues[2].reason.find("not a JSON object"), std::string::npos) << strict.issues[2].reason;
+  EXPECT_NE(strict.issues[2].reason.find("not JSON: column "), std::string::npos) << strict.issues[2].reason;
   EXPECT_TRUE(Events().empty());
 
   ImportReport partial = Import(file, /*partial=*/true);
@@ -547,6 +547,48 @@ TEST_F(EventsImportTest, JsonLinesInput) {
   EXPECT_EQ(events[1].stage, EventStage::kMid);
   EXPECT_EQ(events[1].action, EventAction::kWebinar);
   EXPECT_TRUE(store_->FindAccount(tenant_, "newco.io")->has_value());
+}
+
+// Keys name fields as a CSV header does; each bad line says which field, or where in
+// the line the JSON broke.
+TEST_F(EventsImportTest, JsonLinesKeysAreMappedLikeHeadersAndErrorsSayWhere) {
+  int64_t ann = AddPerson("ann@acme.com", "director");
+  AddConsent(ann, BasisStatus::kGranted, "analytics", "2026-01-01");
+  std::string file = Write(
+      "aliases.jsonl",
+      R"({"Date":"2026-03-01T10:00:00Z","Domain":"acme.com","Email":"ann@acme.com","topic":"firewall","source":"acme","Buying Stage":"late","type":"pricing","url":"/x"})"
+      "\n"
+      R"({"time":"2026-03-01T10:00:00Z","at":"2026-03-02T10:00:00Z","account_domain":"acme.com","topic":"firewall","stage":"late","action":"view"})"
+      "\n"
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","topic":"firewall","stage":"late","action":"view",})"
+      "\n"
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","topic":"firewall","action":"view"})"
+      "\n"
+      R"({"time":"2026-03-01T10:00:00Z","topic":"firewall","stage":"late","action":"view"})"
+      "\n"
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","topic":["firewall"],"stage":"late","action":"view"})"
+      "\n"
+      "\"just a string\"\n");
+  const std::vector<std::pair<int64_t, std::string>> want = {
+      {2, "time"}, {3, ""}, {4, "stage"}, {5, "account_domain"}, {6, "topic"}, {7, ""}};
+  ImportReport r = Import(file, /*partial=*/true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 1u);
+  EXPECT_EQ(Issues(r), want);
+  ASSERT_EQ(r.issues.size(), 6u);
+  EXPECT_EQ(r.issues[0].reason, "keys 'at' and 'time' both give it");
+  EXPECT_EQ(r.issues[1].reason.rfind("not JSON: column 110: ", 0), 0u) << r.issues[1].reason;
+  EXPECT_EQ(r.issues[2].reason, "missing (one of early, mid or late)");
+  EXPECT_EQ(r.issues[3].reason, "missing");
+  EXPECT_EQ(r.issues[4].reason, "must be a string, not a JSON array");
+  EXPECT_EQ(r.issues[5].reason, "not a JSON object (a JSON string)");
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].person_id, ann);
+  EXPECT_EQ(events[0].vendor, "acme");
+  EXPECT_EQ(events[0].stage, EventStage::kLate);
+  EXPECT_EQ(events[0].action, EventAction::kPricing);
+  EXPECT_EQ(*ParseTime("2026-03-01T10:00:00Z"), events[0].at);
 }
 
 TEST_F(EventsImportTest, JsonLinesByFlagOrNdjsonExtension) {
