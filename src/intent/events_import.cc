@@ -270,7 +270,8 @@ class EventImporter {
       for (auto it = j.begin(); it != j.end() && ok; ++it) {
         const std::string field = FieldOfHeader(ImportKind::kEvents, it.key());
         if (field.empty()) continue;
-        const int c = static_cast<int>(std::find(std::begin(kColumns), std::end(kColumns), field) - std::begin(kColumns));
+        const int c =
+            static_cast<int>(std::find(std::begin(kColumns), std::end(kColumns), field) - std::begin(kColumns));
         if (!key_of[c].empty()) {
           Issue(n, field, "keys '" + key_of[c] + "' and '" + it.key() + "' both give it");
           ok = false;
@@ -387,7 +388,8 @@ class EventImporter {
     if (known == accounts_.end()) {
       domain = NormalizeDomain(v[kDomain]);
       if (domain.empty() || domain.find('.') == std::string::npos) {
-        Issue(line, "account_domain", v[kDomain].empty() ? "missing" : "'" + std::string(v[kDomain]) + "' is not a domain");
+        Issue(line, "account_domain",
+              v[kDomain].empty() ? "missing" : "'" + std::string(v[kDomain]) + "' is not a domain");
         return Status::Ok();
       }
     }
@@ -464,11 +466,15 @@ class EventImporter {
     EventStage stage;
     EventAction action;
     if (!Parse(LowerWord(v[kStage], word), &stage)) {
-      Issue(p.line, "stage", v[kStage].empty() ? "missing (one of early, mid or late)" : "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
+      Issue(p.line, "stage",
+            v[kStage].empty() ? "missing (one of early, mid or late)"
+                              : "'" + std::string(v[kStage]) + "' is not one of early, mid or late");
       return Status::Ok();
     }
     if (!Parse(LowerWord(v[kAction], word), &action)) {
-      Issue(p.line, "action", v[kAction].empty() ? "missing (one of view, download, webinar or pricing)" : "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
+      Issue(p.line, "action",
+            v[kAction].empty() ? "missing (one of view, download, webinar or pricing)"
+                               : "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
     }
     r_.stage = static_cast<uint8_t>(stage);

@@ -93,7 +93,7 @@ bool CoversPurpose(const BasisRecord& r, std::string_view purpose_id) {
                      [&](const std::string& s) { return ScopeCovers(s, purpose_id); });
 }
 
-// Country codes compared without regard to ASCII case.
+// Codes (and, under reading 20, job functions) compared without regard to ASCII case.
 bool SameCode(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return (x >= 'a' && x <= 'z' ? x - 32 : x) == (y >= 'a' && y <= 'z' ? y - 32 : y);
@@ -299,9 +299,9 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       // "Among" the purpose's functions: the same string, unless the reading says case
       // aside (reading 20; the importer stores functions in lower case).
       const bool fold = rules_.readings.job_functions_ignore_case;
-      const std::string fn = fold ? AsciiLower(s_.function) : s_.function;
-      relevant = std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(),
-                             [&](const std::string& f) { return (fold ? AsciiLower(f) : f) == fn; });
+      relevant = std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(), [&](const std::string& f) {
+        return fold ? SameCode(f, s_.function) : f == s_.function;
+      });
       if (!relevant && req_.explain)
         d_.evidence.push_back("function '" + s_.function + "' is not among the purpose's job functions");
     }
