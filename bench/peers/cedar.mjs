@@ -42,7 +42,7 @@
 //     (corporate, email channel, every non-hidden address a role address such as info@);
 //   - country: alpha-2 part of the normalised code (US-CA -> US; "" if missing/malformed);
 //   - function_relevant: the function is among the purpose's job_functions (the same
-//     string, readings 20) or that list is empty (Cedar decides where job relevance matters).
+//     string, reading 20) or that list is empty (Cedar decides where job relevance matters).
 //   Context: at (seconds since 1970), has_lia (the purpose's lia is not null/empty),
 //   doi_required (the purpose's requires_double_opt_in, or the country in the tenant's
 //   double_opt_in_countries in any case, default ["DE","AT"]; an unknown country is in none).
