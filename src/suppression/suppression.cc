@@ -5,16 +5,16 @@
 namespace fairlead {
 
 SuppressionHasher::SuppressionHasher(const TenantSecret& secret) {
-  crypto_auth_hmacsha256_init(&keyed_, secret.data(), secret.size());
+  hmac_sha256_set_key(&keyed_, secret.size(), secret.data());
 }
 
 SuppressionKey SuppressionHasher::Key(SuppressionKind kind, std::string_view value) const {
-  crypto_auth_hmacsha256_state state = keyed_;
+  hmac_sha256_ctx state = keyed_;
   const char* prefix = kind == SuppressionKind::kEmail ? "email:" : "phone:";
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(prefix), 6);
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
+  hmac_sha256_update(&state, 6, reinterpret_cast<const uint8_t*>(prefix));
+  hmac_sha256_update(&state, value.size(), reinterpret_cast<const uint8_t*>(value.data()));
   SuppressionKey key;
-  crypto_auth_hmacsha256_final(&state, key.data());
+  hmac_sha256_digest(&state, key.size(), key.data());
   return key;
 }
 

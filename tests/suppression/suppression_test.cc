@@ -1,6 +1,9 @@
 #include "suppression/suppression.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <random>
 
 #include "store/secret.h"
 
@@ -13,7 +16,16 @@ TEST(Suppression, KeyIsHmacSha256OfPrefixAndValue) {
   TenantSecret secret;
   for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 7 + 3);
   SuppressionHasher h(secret);
-  for (const std::string& value : std::vector<std::string>{"", "jane@x.com", "+4930123456", std::string(200, 'a')}) {
+  // Lengths across SHA-256's block edges (the prefix is 6 bytes: 49-50, 57-58, 113-122).
+  std::vector<std::string> values{"", "jane@x.com", "+4930123456", std::string(200, 'a')};
+  std::mt19937 rng(7);
+  for (size_t n : {49, 50, 57, 58, 113, 114, 121, 122, 300})
+    for (int k = 0; k < 3; ++k) {
+      std::string v(n, '\0');
+      for (char& c : v) c = static_cast<char>(rng());
+      values.push_back(v);
+    }
+  for (const std::string& value : values) {
     for (auto [kind, prefix] : {std::pair{SuppressionKind::kEmail, "email:"}, {SuppressionKind::kPhone, "phone:"}}) {
       std::string msg = prefix + value;
       SuppressionKey expect;
