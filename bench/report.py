@@ -83,6 +83,8 @@ def main():
             if v:
                 rows.append((p["system"], f"ingest (bare {p.get('ingest_form', 'bulk load')})", f"{v:.1f} s",
                              f"fairlead is {ingest['ingest_s'] / v:.1f}x slower"))
+    phones = load(out, "fairlead_phones.json")
+    sqlite_ingest = next((p.get("ingest_s") for p in peers if p["system"] == "sqlite" and p.get("ingest_s")), None)
     ev = load(out, "fairlead_events.json")
     if ev:
         rate = ev["events_per_s"]
@@ -127,7 +129,13 @@ def main():
               "per peer: bench/peers/README.md.",
               "- Ingest: fairlead's figure is the whole import path (CSV parsing, normalisation with ICU, libidn2 and "
               "libphonenumber, validation, suppression check, dedupe, durable SQLite store) for the people file; "
-              "the peers' figure is their bare bulk loader into a table of text columns, which does far less work.",
+              "the peers' figure is their bare bulk loader into a table of text columns, which does far less work."
+              + (f" What limits it: libphonenumber's parse and validation alone (`fairlead bench phones`, one thread) "
+                 f"take {phones['phones_s']:.1f} s for the file's {phones['phones']:,} phones "
+                 f"({phones['us_per_phone']:.1f} us each)"
+                 + (f", {phones['phones_s'] / sqlite_ingest:.1f}x SQLite's whole .import" if sqlite_ingest else "")
+                 + "; the import runs it on a thread beside the store's writes, so on 2 cores the path cannot come "
+                 "within 2x of a loader that does neither." if phones else ""),
               "- Absolute times on a 2-core virtual machine are noisy, and the machine's speed drifts between "
               "and within runs (up to 2x for unchanged code: compare the decide rate, whose code and work are "
               "fixed, across runs); the ratios and the growth with N are what count, and a ratio near a target "
@@ -153,7 +161,7 @@ def main():
     per_size_dir = os.path.join(os.path.dirname(results) or ".", "results")
     os.makedirs(per_size_dir, exist_ok=True)
     json.dump({"people": people, "fairlead": fl, "peers": peers, "cedar": cedar, "ingest": ingest,
-               "decide": dec, "events": ev}, open(os.path.join(per_size_dir, f"{people}.json"), "w"), indent=1)
+               "decide": dec, "events": ev, "phones": phones}, open(os.path.join(per_size_dir, f"{people}.json"), "w"), indent=1)
     open(os.path.join(per_size_dir, f"{people}.md"), "w").write("\n".join(lines) + "\n")
     sizes = sorted((int(f[:-3]) for f in os.listdir(per_size_dir) if f.endswith(".md") and f[:-3].isdigit()),
                    reverse=True)

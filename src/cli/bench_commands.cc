@@ -2,6 +2,7 @@
 //   fairlead bench export --gen GEN --out EXPORT   the precomputed tables the peers may use
 //   fairlead bench run --export EXPORT --out OUT.json  Q1..Q5 timed in one process
 //   fairlead bench events --file EVENTS.csv --out OUT.json  the events path with the index resident
+//   fairlead bench phones --file PEOPLE.csv --out OUT.json  libphonenumber alone on a people file's phones
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@
 #include "index/people_index.h"
 #include "index/query.h"
 #include "index/track_resolver.h"
+#include "ingest/csv_reader.h"
+#include "ingest/header_map.h"
 #include "intent/events_import.h"
 #include "policy/decide.h"
 #include "policy/scenario.h"
@@ -628,6 +631,64 @@ void AddBenchLoad(CLI::App* bench, DataOptions& data, int* code) {
   });
 }
 
+// What the people import's phone normalisation costs by itself: every phone of the
+// file through NormalizePhone (libphonenumber's parse, validation and E.164 format) in
+// the row's country, on one thread, the file read and split before the clock starts.
+// The import does this for every row; bench/run reports it beside the ingest figure.
+void AddBenchPhones(CLI::App* bench, int* code) {
+  struct Args {
+    std::string file, out;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = bench->add_subcommand("phones", "time libphonenumber alone on the phones of a people file");
+  cmd->add_option("--file", a->file, "people CSV (its phone and country columns)")->required();
+  cmd->add_option("--out", a->out, "result JSON")->required();
+  cmd->callback([a, code] {
+    Status st = [&]() -> Status {
+      Result<std::unique_ptr<CsvReader>> reader = CsvReader::OpenFile(a->file);
+      if (!reader.ok()) return reader.status();
+      CsvRecord rec;
+      Result<bool> header = (*reader)->Next(&rec);
+      if (!header.ok()) return header.status();
+      if (!*header) return Status::Invalid(a->file + ": empty file (expected a header line)");
+      std::optional<size_t> phone_col, country_col;
+      for (size_t i = 0; i < rec.fields.size(); ++i) {
+        std::string field = FieldOfHeader(ImportKind::kPeople, rec.fields[i]);
+        if (field == "phone") phone_col = i;
+        if (field == "country") country_col = i;
+      }
+      if (!phone_col) return Status::Invalid(a->file + ":1: no column maps to the phone field");
+      std::vector<std::pair<std::string, std::string>> phones;  // (phone, country)
+      for (;;) {
+        Result<bool> more = (*reader)->Next(&rec);
+        if (!more.ok()) continue;  // the import reports such lines; here they have no phone to time
+        if (!*more) break;
+        if (*phone_col >= rec.fields.size() || Trim(rec.fields[*phone_col]).empty()) continue;
+        std::string country;
+        if (country_col && *country_col < rec.fields.size()) {
+          Result<std::string> c = NormalizeCountry(rec.fields[*country_col]);
+          if (c.ok()) country = *c;
+        }
+        phones.emplace_back(std::string(rec.fields[*phone_col]), std::move(country));
+      }
+      size_t valid = 0;
+      double cpu0 = ThreadCpuSeconds();
+      Clock::time_point t0 = Clock::now();
+      for (const auto& [phone, country] : phones) valid += NormalizePhone(phone, country).ok();
+      Clock::time_point t1 = Clock::now();
+      double cpu = ThreadCpuSeconds() - cpu0, secs = Ms(t0, t1) / 1000;
+      json result = {{"phones", phones.size()}, {"valid", valid}, {"phones_s", secs}, {"phones_cpu_s", cpu},
+                     {"us_per_phone", phones.empty() ? 0.0 : secs * 1e6 / phones.size()},
+                     {"note", "NormalizePhone (libphonenumber parse + IsValidNumber + E.164) on one thread"}};
+      std::ofstream(a->out) << result.dump(2) << "\n";
+      std::cout << "phones: " << phones.size() << " (" << valid << " valid) in " << secs << " s = "
+                << (phones.empty() ? 0.0 : secs * 1e6 / phones.size()) << " us each\n";
+      return Status::Ok();
+    }();
+    if (!st.ok()) *code = Fail(st);
+  });
+}
+
 }  // namespace
 
 void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
@@ -638,6 +699,7 @@ void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddBenchDecide(bench, exit_code);
   AddBenchEvents(bench, data, exit_code);
   AddBenchLoad(bench, data, exit_code);
+  AddBenchPhones(bench, exit_code);
 }
 
 }  // namespace fairlead

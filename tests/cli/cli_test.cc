@@ -343,5 +343,27 @@ TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
   EXPECT_NE(Fl("save list --user sam").out.find("0 saved"), std::string::npos);
 }
 
+// bench phones times NormalizePhone alone on a people file's phones, read in each
+// row's country under any header the import accepts; rows without a phone are not
+// counted, numbers libphonenumber rejects are counted but not valid.
+TEST_F(CliTest, BenchPhonesTimesEveryPhoneOfAPeopleFile) {
+  std::string people = Write("people.csv",
+                             "Email,Phone Number,Country\n"
+                             "a@x.de,030 1234567,DE\n"
+                             "b@x.de,,DE\n"
+                             "c@x.com,+1 650 253 0000,us-ca\n"
+                             "d@x.de,12,DE\n");
+  CmdRun r = Fl("bench phones --file " + people + " --out " + dir_ + "/phones.json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(dir_ + "/phones.json"));
+  EXPECT_EQ(j["phones"], 3);
+  EXPECT_EQ(j["valid"], 2);
+  EXPECT_GE(j["phones_s"].get<double>(), 0.0);
+  std::string none = Write("none.csv", "email,country\na@x.de,DE\n");
+  r = Fl("bench phones --file " + none + " --out " + dir_ + "/none.json");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("none.csv:1: no column maps to the phone field"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace fairlead
