@@ -1466,6 +1466,11 @@ class SqliteStore final : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  // No memory statistics: with them every SQLite allocation takes a global mutex (an
+  // import allocates for every bound value and row). Settable only before SQLite
+  // initialises; where something initialised it first, it stays on (SQLITE_MISUSE).
+  static const int no_memstatus = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }();
+  (void)no_memstatus;
   auto store = std::make_unique<SqliteStore>();
   FL_RETURN_IF_ERROR(store->Open(path));
   return std::unique_ptr<Store>(std::move(store));
