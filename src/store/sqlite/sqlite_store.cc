@@ -772,7 +772,7 @@ class SqliteStore final : public Store {
     std::vector<uint32_t> order_;  // rows by person, then rowid
     std::vector<uint32_t> start_;  // person - lo_ -> its first entry in order_
   };
-  // A basis record as a policy scan needs it (no evidence), in 48 bytes; its scopes
+  // A basis record as a policy scan needs it (no evidence), in 40 bytes; its scopes
   // text, one of few, is held once.
   struct CompactBasis {
     int64_t id, at, confirmed_at, expires_at;
@@ -787,9 +787,11 @@ class SqliteStore final : public Store {
     uint32_t family;  // index into the scan's distinct families
     PurchaseKind kind;
   };
+  static_assert(sizeof(CompactBasis) == 40 && sizeof(CompactPurchase) == 16);
   // The basis records and purchases of a tenant for a policy scan: each table read
   // once in rowid order (sequential) and put in person order in memory. SQLite's sort
-  // of them was most of a load's time before the first person (10M people: ...).
+  // of them was most of a load's time before the first person (10M people: load
+  // 29.9-30.7 s with it, 24.4-25.2 s without).
   struct PolicyChildren {
     ByPerson<CompactBasis> bases;
     ByPerson<CompactPurchase> purchases;
