@@ -103,7 +103,8 @@ class Store {
   // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id
   // order (account_domain is left empty: use account_id). Made for bulk loads.
   // PersonScan::kPolicy leaves out what no decision reads (external ref, names, title,
-  // region, field sources, basis evidence): they come back empty.
+  // region, field sources, basis evidence): they come back empty. Every table is read
+  // as of one state (one read transaction); `fn` may read the store but not write it.
   enum class PersonScan { kFull, kPolicy };
   virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn,
                                PersonScan scan = PersonScan::kFull) = 0;

@@ -390,6 +390,41 @@ TEST(SqliteStore, PolicyScanOfFarApartIdsReadsAsGetPersonDoes) {
   EXPECT_EQ(bases, 5u);
 }
 
+// A scan reads every table as of the state it started in: another connection's write
+// during the scan commits (readers do not block it) and is not seen by the scan.
+TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
+  std::string path = TempDb("scanstate");
+  std::vector<int64_t> ids = ShuffledPeopleIn(path);
+  ASSERT_EQ(ids.size(), 6u);
+  auto store = OpenSqliteStore(path), other = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok() && other.ok());
+  Store &s = **store, &o = **other;
+  int64_t t = *s.EnsureTenant("a");
+  ASSERT_EQ(*o.EnsureTenant("a"), t);
+  for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
+    const int64_t last = ids.back();
+    const size_t before = s.GetPerson(t, last)->subject.bases.size();
+    bool wrote = false;
+    size_t seen_bases = 0;
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+                  if (!wrote) {
+                    BasisRecord b;
+                    b.basis = LawfulBasis::kConsent;
+                    b.status = BasisStatus::kWithdrawn;
+                    b.scopes = {"marketing"};
+                    b.at = 5000;
+                    Status w = o.AddBasisRecord(t, last, &b);
+                    EXPECT_TRUE(w.ok()) << w.ToString();
+                    wrote = true;
+                  }
+                  if (p.subject.id == last) seen_bases = p.subject.bases.size();
+                }, scan).ok());
+    EXPECT_TRUE(wrote);
+    EXPECT_EQ(seen_bases, before) << "the scan saw a write made after it started";
+    EXPECT_EQ(s.GetPerson(t, last)->subject.bases.size(), before + 1) << "the write committed";
+  }
+}
+
 TEST(SqliteStore, MigrationNineBuildsTheCoveringEmailIndex) {
   std::string path = TempDb("migration9");
   std::vector<int64_t> ids = ShuffledPeopleIn(path);

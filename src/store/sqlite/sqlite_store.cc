@@ -872,6 +872,20 @@ class SqliteStore final : public Store {
         self->Exec("PRAGMA threads=0");
       }
     } restore{this};
+    // Every table as of one state: one read transaction around the scans (an active
+    // statement would hold one too, but a table read to its end, as the policy scan's
+    // basis records and purchases are, or an empty one, ends its statement). Declared
+    // before the statements, so they are finalised before it ends.
+    struct ReadTransaction {
+      SqliteStore* self = nullptr;
+      ~ReadTransaction() {
+        if (self) self->Exec("COMMIT");
+      }
+    } read_transaction;
+    if (sqlite3_get_autocommit(db_)) {
+      FL_RETURN_IF_ERROR(Exec("BEGIN"));
+      read_transaction.self = this;
+    }
     bool policy = scan == PersonScan::kPolicy;
     std::string person_cols = policy ? PolicyColumns(kPersonColumns) : kPersonColumns;
     std::string basis_cols = policy ? PolicyColumns(kBasisColumns) : kBasisColumns;
@@ -915,8 +929,6 @@ class SqliteStore final : public Store {
       }
       return Status::Ok();
     };
-    // The emails' statement first: while it is active, the reads below share its read
-    // transaction, so every table is read as of one state.
     FL_RETURN_IF_ERROR(ce.Advance());
     std::optional<PolicyChildren> children;
     if (policy) {
