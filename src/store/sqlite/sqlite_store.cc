@@ -809,32 +809,34 @@ class SqliteStore final : public Store {
         add(text);
         return id;
       };
+      // The columns (and their places) of ReadBasis and ReadPurchase, in rowid order.
       Stmt b;
-      FL_RETURN_IF_ERROR(b.Prepare(db, "SELECT person_id, id, basis, status, scopes, channels, channels_given, at, "
-                                       "confirmed_at, expires_at FROM basis_records WHERE +tenant_id = ?"));
+      FL_RETURN_IF_ERROR(b.Prepare(db, ("SELECT " + PolicyColumns(kBasisColumns) +
+                                        " FROM basis_records WHERE +tenant_id = ?").c_str()));
       b.Bind(1, tenant);
       FL_RETURN_IF_ERROR(Rows(&b, [&](const Stmt& r) {
         CompactBasis c{};
-        c.id = r.Int(1);
-        Parse(r.Blob(2), &c.basis);
-        Parse(r.Blob(3), &c.status);
-        c.scopes = intern(scope_ids, r.Blob(4), [&](std::string_view t) { scopes.push_back(SplitList(t)); });
-        c.channels = static_cast<ChannelSet>(r.Int(5));
-        c.flags = (r.Int(6) != 0 ? 1 : 0);
-        c.at = r.Int(7);
-        if (std::optional<Time> t = r.OptInt(8)) c.confirmed_at = *t, c.flags |= 2;
-        if (std::optional<Time> t = r.OptInt(9)) c.expires_at = *t, c.flags |= 4;
-        bases.Add(r.Int(0), c);
+        c.id = r.Int(0);
+        Parse(r.Blob(1), &c.basis);
+        Parse(r.Blob(2), &c.status);
+        c.scopes = intern(scope_ids, r.Blob(3), [&](std::string_view t) { scopes.push_back(SplitList(t)); });
+        c.channels = static_cast<ChannelSet>(r.Int(4));
+        c.flags = (r.Int(5) != 0 ? 1 : 0);
+        c.at = r.Int(6);
+        if (std::optional<Time> t = r.OptInt(7)) c.confirmed_at = *t, c.flags |= 2;
+        if (std::optional<Time> t = r.OptInt(8)) c.expires_at = *t, c.flags |= 4;
+        bases.Add(r.Int(10), c);
       }));
       Stmt p;
-      FL_RETURN_IF_ERROR(p.Prepare(db, "SELECT person_id, family, kind, at FROM purchases WHERE +tenant_id = ?"));
+      FL_RETURN_IF_ERROR(p.Prepare(db, (std::string("SELECT ") + kPurchaseColumns +
+                                        " FROM purchases WHERE +tenant_id = ?").c_str()));
       p.Bind(1, tenant);
       FL_RETURN_IF_ERROR(Rows(&p, [&](const Stmt& r) {
         CompactPurchase c{};
-        c.family = intern(family_ids, r.Blob(1), [&](std::string_view t) { families.emplace_back(t); });
-        Parse(r.Blob(2), &c.kind);
-        c.at = r.Int(3);
-        purchases.Add(r.Int(0), c);
+        c.family = intern(family_ids, r.Blob(0), [&](std::string_view t) { families.emplace_back(t); });
+        Parse(r.Blob(1), &c.kind);
+        c.at = r.Int(2);
+        purchases.Add(r.Int(3), c);
       }));
       return bases.Sort() && purchases.Sort();
     }
