@@ -12,7 +12,11 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
+#include <utility>
+
+#include "core/phone_fast.h"
 
 namespace fairlead {
 
@@ -152,6 +156,12 @@ Result<std::string> NormalizeCountry(std::string_view raw) {
 }
 
 Result<std::string> NormalizePhone(std::string_view raw, std::string_view country) {
+  std::string_view s = Trim(raw);
+  if (std::optional<std::string> e164 = FastE164(s)) return std::move(*e164);
+  return NormalizePhoneWithLibphonenumber(s, country);
+}
+
+Result<std::string> NormalizePhoneWithLibphonenumber(std::string_view raw, std::string_view country) {
   using i18n::phonenumbers::PhoneNumber;
   using i18n::phonenumbers::PhoneNumberUtil;
   std::string s(Trim(raw));

@@ -2,8 +2,8 @@
 // so that the same address always yields the same key.
 //
 // Email: trimmed, local part Unicode case-folded (ICU), domain converted to its
-// ASCII (IDNA 2008, libidn2) lower-case form. Phone: E.164 via libphonenumber, with
-// the person's country as the default region. Names: NFC, trimmed, inner
+// ASCII (IDNA 2008, libidn2) lower-case form. Phone: E.164 via libphonenumber's
+// rules and metadata, with the person's country as the default region. Names: NFC, trimmed, inner
 // whitespace collapsed; NameKey is the case-folded form for matching.
 // All functions are thread-safe.
 #pragma once
@@ -20,7 +20,11 @@ Result<std::string> NormalizeEmail(std::string_view raw);
 // The type policy.md derives from an address: generic for role addresses.
 EmailType EmailTypeOf(std::string_view normalized_email);
 // `country` may be empty or a subdivision (US-CA); it only picks the default region.
+// A number written with '+' takes the fast path of core/phone_fast.h when it can,
+// with the same answer; every other goes to libphonenumber.
 Result<std::string> NormalizePhone(std::string_view raw, std::string_view country);
+// The same with libphonenumber alone (the fast path's tests and benchmark compare).
+Result<std::string> NormalizePhoneWithLibphonenumber(std::string_view raw, std::string_view country);
 Result<std::string> NormalizeName(std::string_view raw);
 std::string NameKey(std::string_view normalized_name);
 // "de" -> "DE", "us-ca" -> "US-CA"; an error unless the alpha-2 part is an ISO 3166-1 code.

@@ -345,7 +345,9 @@ TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
 
 // bench phones times NormalizePhone alone on a people file's phones, read in each
 // row's country under any header the import accepts; rows without a phone are not
-// counted, numbers libphonenumber rejects are counted but not valid.
+// counted, numbers libphonenumber rejects are counted but not valid. It says how
+// many the fast path answered (the one written with +) and times libphonenumber
+// alone on the same phones.
 TEST_F(CliTest, BenchPhonesTimesEveryPhoneOfAPeopleFile) {
   std::string people = Write("people.csv",
                              "Email,Phone Number,Country\n"
@@ -358,7 +360,11 @@ TEST_F(CliTest, BenchPhonesTimesEveryPhoneOfAPeopleFile) {
   nlohmann::json j = nlohmann::json::parse(std::ifstream(dir_ + "/phones.json"));
   EXPECT_EQ(j["phones"], 3);
   EXPECT_EQ(j["valid"], 2);
+  EXPECT_EQ(j["fast_path"], 1);
+  EXPECT_EQ(j["library_sample"], 3);
+  EXPECT_EQ(j["library_sample_valid"], 2);
   EXPECT_GE(j["phones_s"].get<double>(), 0.0);
+  EXPECT_GT(j["library_us_per_phone"].get<double>(), 0.0);
   std::string none = Write("none.csv", "email,country\na@x.de,DE\n");
   r = Fl("bench phones --file " + none + " --out " + dir_ + "/none.json");
   EXPECT_NE(r.code, 0);
