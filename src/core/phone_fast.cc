@@ -153,8 +153,7 @@ std::optional<std::string> FastE164(std::string_view number) {
     if (c >= '0' && c <= '9') {
       if (n == sizeof digits) return std::nullopt;
       digits[n++] = c;
-    } else if ((c == ' ' || c == '-') && n > 0 && i + 1 < number.size() && number[i - 1] >= '0' &&
-               number[i - 1] <= '9') {
+    } else if ((c == ' ' || c == '-') && i + 1 < number.size() && number[i - 1] >= '0' && number[i - 1] <= '9') {
       continue;
     } else {
       return std::nullopt;

@@ -3,8 +3,8 @@
 //
 // libphonenumber decides validity by matching the national number against its
 // metadata's patterns with ICU regular expressions, looked up in a locked cache
-// by pattern text; that costs 15-25 us a number and bounds the people import
-// (bench/RESULTS.md). This path reads the same compiled-in metadata, compiles
+// by pattern text; that cost 14-23 us a number in the benchmark runs and bounded
+// the people import (bench/RESULTS.md). This path reads the same compiled-in metadata, compiles
 // each pattern once with RE2, and follows libphonenumber's own steps (country
 // calling code, region among those sharing it, number type) for such a number.
 //
@@ -13,8 +13,9 @@
 // libphonenumber does not know, a number of the wrong length or one that fits
 // no pattern. Then it returns nullopt and the caller asks libphonenumber, which
 // also gives the error. Tests check it against libphonenumber on every region's
-// example numbers, on random digit strings for every calling code and on
-// generated people. Thread-safe; the patterns are compiled on first use.
+// example numbers, on near misses of them and on random digit strings for every
+// calling code; `fairlead bench phones` counts how many of a file's phones it
+// answered. Thread-safe; a calling code's patterns are compiled on first use.
 #pragma once
 
 #include <optional>
