@@ -741,25 +741,32 @@ TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
     for (const char* t : {"t0", "t1", "t2", "t3"}) m->TopicId(t);
     for (const char* v : {"v1", "v2", "v3"}) m->VendorId(v);
   };
-  // Three batches, one with an account far from the others.
-  std::vector<IntentEvent> a = generate(20000, 1000, 400);
-  std::vector<IntentEvent> b = generate(5000, 1000, 400);
-  b[17].account_id = 1000 + 3 * 399 + 100000000;
-  std::vector<IntentEvent> c = generate(9000, 1000, 400);
+  // Three batches over 3,000 accounts (up to 12,000 states, so the table is large
+  // enough for the later batches to be added grouped), one with an account far from
+  // the others; then a small one, added in order.
+  constexpr int64_t kAccounts = 3000;
+  std::vector<IntentEvent> a = generate(40000, 1000, kAccounts);
+  std::vector<IntentEvent> b = generate(5000, 1000, kAccounts);
+  b[17].account_id = 1000 + 3 * (kAccounts - 1) + 100000000;
+  std::vector<IntentEvent> c = generate(30000, 1000, kAccounts);
+  std::vector<IntentEvent> d = generate(IntentModel::kGroupedBatch - 1, 1000, kAccounts);
   IntentModel batched, single;
   intern(&batched);
   intern(&single);
   Time newest = 0;
-  for (const std::vector<IntentEvent>* batch : {&a, &b, &c}) {
+  for (const std::vector<IntentEvent>* batch : {&a, &b, &c, &d}) {
     batched.Add(*batch);
+    if (batch == &b) batched.ReleaseScratch();  // the next grouped batch allocates it again
     for (const IntentEvent& e : *batch) {
       single.Add(e);
       newest = std::max(newest, e.at);
     }
   }
   EXPECT_EQ(batched.version(), single.version());
+  EXPECT_EQ(batched.grouped_batches(), 2u);  // b and c; a met an empty table, d is small
+  EXPECT_EQ(single.grouped_batches(), 0u);
   std::vector<int64_t> accounts;
-  for (int64_t k = 0; k < 400; ++k) accounts.push_back(1000 + 3 * k);
+  for (int64_t k = 0; k < kAccounts; ++k) accounts.push_back(1000 + 3 * k);
   accounts.push_back(b[17].account_id);
   int active = 0;
   for (Time as_of : {newest, newest - 20 * kDay, newest + 1, newest + 10 * kDay, newest + 40 * kDay}) {
