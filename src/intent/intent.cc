@@ -155,7 +155,8 @@ void IntentModel::Add(const std::vector<IntentEvent>& events) {
   // whose states share a region of it (2^kRegionBits regions) are added together, so
   // the table is walked region by region instead of at random (a region's control
   // bytes, neighbouring slots and pages come from memory together). Loading 10M
-  // events over 814k states (`intent top`) took 1.24-1.34 s so, 1.66-2.14 s in order.
+  // events over 814k states (`intent top`) took 1.24-1.34 s this way, 1.66-2.14 s in
+  // order (the same binary otherwise, runs alternated).
   // Within a region the events keep the batch's order, so every state sees its own
   // events in the same order as added one by one and ends exactly the same (only
   // how different states' events interleave changes, and no state reads another).
