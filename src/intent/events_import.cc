@@ -540,13 +540,14 @@ Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel*
   std::vector<uint32_t> topic, vendor;
   for (const std::string& n : *topics) topic.push_back(model->TopicId(n));
   for (const std::string& n : *vendors) vendor.push_back(model->VendorId(n));
-  // The model takes the events in large batches (it adds a large batch grouped by
-  // where its states lie: see IntentModel::Add); the store reads smaller ones.
-  constexpr size_t kModelBatch = size_t{1} << 20;
+  // The model takes the events in batches of the size it prefers (large once it adds
+  // them grouped by where its states lie: see IntentModel::Add), gathered from the
+  // store's smaller ones.
   std::vector<IntentEvent> batch;
   size_t kept = 0;
   Status read = store.ForEachEventBatch(tenant, first, [&](const EventRecord* r, size_t n) {
-    if (batch.size() < kept + n) batch.resize(std::max(kept + n, std::min(kModelBatch, 2 * batch.size())));
+    const size_t want = model->PreferredBatch();
+    if (batch.size() < kept + n) batch.resize(std::max(kept + n, std::min(want, 2 * batch.size())));
     for (size_t i = 0; i < n; ++i) {
       if (r[i].at > upto) continue;
       IntentEvent& e = batch[kept++];
@@ -559,7 +560,7 @@ Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel*
       e.action = static_cast<EventAction>(r[i].action);
       e.senior = r[i].senior != 0;
     }
-    if (kept >= kModelBatch) {
+    if (kept >= want) {
       batch.resize(kept);
       model->Add(batch);
       kept = 0;

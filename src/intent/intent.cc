@@ -147,7 +147,7 @@ void IntentModel::Add(const IntentEvent& e) {
 
 void IntentModel::Add(const std::vector<IntentEvent>& events) {
   const size_t n = events.size();
-  if (n < kGroupedBatch || states_.capacity() < kGroupedBatch) {
+  if (n < kGroupedBatch || states_.size() < grouped_min_states_ || states_.capacity() < kGroupedBatch) {
     AddInOrder(events);
     return;
   }

@@ -95,12 +95,21 @@ class IntentModel {
   // older than the window relative to the newest one only adds its decayed score.
   void Add(const IntentEvent& e);
   // The same for many events, leaving the model exactly as adding them one by one in
-  // order would. A batch of at least kGroupedBatch events into a table of at least
-  // that many slots is added grouped by where the states lie in the table (each
-  // state still sees its own events in order); a smaller one in order, fetching the
-  // next events' states from memory while one is added.
+  // order would. A batch of at least kGroupedBatch events, into a model of at least
+  // grouped_min_states() states (a table past the CPU's caches), is added grouped by
+  // where the states lie in the table (each state still sees its own events in
+  // order); any other in order, fetching the next events' states from memory while
+  // one is added.
   void Add(const std::vector<IntentEvent>& events);
   static constexpr size_t kGroupedBatch = 4096;
+  static constexpr size_t kGroupedMinStates = size_t{1} << 18;  // 16 MiB of 64-byte slots
+  size_t states() const { return states_.size(); }
+  size_t grouped_min_states() const { return grouped_min_states_; }
+  void set_grouped_min_states(size_t n) { grouped_min_states_ = n; }  // for tests
+  // How many events a caller holding many should pass to one Add: 2^20 once the model
+  // groups (grouping pays with batches near the number of states), else 2^15 (a
+  // larger buffer would only cost its fresh pages).
+  size_t PreferredBatch() const { return states_.size() >= grouped_min_states_ ? size_t{1} << 20 : size_t{1} << 15; }
   uint64_t grouped_batches() const { return grouped_batches_; }  // batches added grouped (for tests)
   // Frees what the grouped Add keeps between batches (about 44 bytes per event of the
   // largest batch): call after the last batch of a load or an import.
@@ -151,6 +160,7 @@ class IntentModel {
   std::vector<uint32_t> region_, first_;  // the grouped Add's scratch
   std::vector<IntentEvent> grouped_;
   uint64_t grouped_batches_ = 0;
+  size_t grouped_min_states_ = kGroupedMinStates;
   TopicIntent Evaluate(const State& s, Time as_of) const;
   double Decay(double score, Time from, Time to) const;
 

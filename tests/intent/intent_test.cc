@@ -751,6 +751,7 @@ TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
   std::vector<IntentEvent> c = generate(30000, 1000, kAccounts);
   std::vector<IntentEvent> d = generate(IntentModel::kGroupedBatch - 1, 1000, kAccounts);
   IntentModel batched, single;
+  batched.set_grouped_min_states(4000);  // a small model grouping, as one past the caches does
   intern(&batched);
   intern(&single);
   Time newest = 0;
@@ -763,7 +764,17 @@ TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
     }
   }
   EXPECT_EQ(batched.version(), single.version());
-  EXPECT_EQ(batched.grouped_batches(), 2u);  // b and c; a met an empty table, d is small
+  ASSERT_GE(batched.states(), 4000u);
+  EXPECT_EQ(batched.grouped_batches(), 2u);  // b and c; a met an empty model, d is small
+  EXPECT_EQ(batched.PreferredBatch(), size_t{1} << 20);
+  // With the default threshold a model this small (its table inside the caches) adds
+  // every batch in order, and asks for small ones.
+  IntentModel plain;
+  intern(&plain);
+  for (const std::vector<IntentEvent>* batch : {&a, &b, &c, &d}) plain.Add(*batch);
+  EXPECT_EQ(plain.grouped_batches(), 0u);
+  EXPECT_EQ(plain.PreferredBatch(), size_t{1} << 15);
+  EXPECT_EQ(plain.Score(1000, 1, newest), batched.Score(1000, 1, newest));
   EXPECT_EQ(single.grouped_batches(), 0u);
   std::vector<int64_t> accounts;
   for (int64_t k = 0; k < kAccounts; ++k) accounts.push_back(1000 + 3 * k);
