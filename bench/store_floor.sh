@@ -10,7 +10,7 @@
 # fresh database with fairlead's own CREATE statements for the two tables and their
 # indexes (from sqlite_master; the change-log triggers fire only on UPDATE and DELETE
 # and are left out), fairlead's settings (WAL, synchronous=FULL, secure_delete, 1 GiB
-# page cache, 2 GiB memory map), one transaction: INSERT ... SELECT of the people in id
+# page cache, 6 GiB of dirty pages before a spill, 2 GiB memory map), one transaction: INSERT ... SELECT of the people in id
 # order, then of the emails in person order (the order the import writes them), COMMIT.
 # No parsing, normalisation, lookups or statement per row: SQLite's own b-tree work
 # and durable write for the same rows, indexes and order.
@@ -39,7 +39,8 @@ SQL
 sync
 
 cat > "$WORK/floor.sql" <<SQL
-PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA cache_size=-1048576; PRAGMA mmap_size=2147418112;
+PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA cache_size=-1048576; PRAGMA cache_spill=1572864;
+PRAGMA mmap_size=2147418112;
 ATTACH '$STAGE' AS stage;
 BEGIN;
 INSERT INTO main.people SELECT * FROM stage.sp ORDER BY id;
