@@ -95,8 +95,13 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
         static_cast<unsigned char>(c) < 0x20)
       return Status::Invalid("forbidden character in local part of '" + std::string(s) + "'");
   if (domain.empty()) return Status::Invalid("empty domain in '" + std::string(s) + "'");
+  // libidn2 reads a C string: a NUL would end the domain early (and control
+  // characters belong in no host name).
+  for (char c : domain)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return Status::Invalid("forbidden character in the domain of '" + std::string(s) + "'");
   std::string dom(domain);
-  if (dom.back() == '.') dom.pop_back();
+  if (dom.back() == '.') dom.pop_back();  // the root label, written or not, is the same host
   if (PlainAsciiHost(dom)) {  // what libidn2 would return, without its cost (tests/core compare both)
     if (dom.find('.') == std::string::npos) return Status::Invalid("domain '" + dom + "' has no dot");
     return FoldCase(local) + "@" + AsciiLower(dom);
@@ -115,7 +120,7 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
   for (char c : ascii_domain)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
       return Status::Invalid("domain '" + dom + "' has a character not allowed in a host name");
-  if (ascii_domain.find("..") != std::string::npos || ascii_domain.front() == '.')
+  if (ascii_domain.find("..") != std::string::npos || ascii_domain.front() == '.' || ascii_domain.back() == '.')
     return Status::Invalid("domain '" + dom + "' has an empty label");
   return FoldCase(local) + "@" + ascii_domain;
 }

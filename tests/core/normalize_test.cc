@@ -64,6 +64,30 @@ TEST(NormalizeEmail, RejectsWithAReason) {
   }
 }
 
+// Found by fuzz_normalize: libidn2 reads a C string, so a NUL in a non-ASCII address's
+// domain ended it there ("x.\0..om" became "x.", an address that did not normalise
+// to itself); a domain ending in two dots kept one.
+TEST(NormalizeEmail, RejectsControlCharactersAndAnEmptyLastLabel) {
+  using namespace std::string_literals;
+  for (const std::string& bad : {"\xc7\x85mal@x.\0\0om"s, "jane@example.\0com"s, "jürgen@bücher.de\x01"s,
+                                 "jürgen@bücher\x7f.de"s, "jürgen@bücher.de.."s, "jane@example.com.."s}) {
+    Result<std::string> r = NormalizeEmail(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+  EXPECT_EQ(*NormalizeEmail("jürgen@bücher.de."), "jürgen@xn--bcher-kva.de");
+}
+
+// What normalises, normalises to itself: the key of an address read back from the
+// store is the key it was stored under.
+TEST(NormalizeEmail, IsIdempotent) {
+  for (const char* raw : {"  Jane.Doe@Example.COM ", "jürgen@Bücher.de", "\xc7\x85mal@x.com", "ÉLODIE@example.fr.",
+                          "a.b+tag@xn--bcher-kva.de", "Straße@straße.de"}) {
+    Result<std::string> once = NormalizeEmail(raw);
+    ASSERT_TRUE(once.ok()) << raw;
+    EXPECT_EQ(*NormalizeEmail(*once), *once) << raw;
+  }
+}
+
 TEST(EmailType, RoleAddressesAreGeneric) {
   for (const char* g : {"info@x.com", "sales@x.com", "contact@x.com", "office@x.com", "hello@x.com", "support@x.com",
                         "team@x.com", "admin@x.com", "marketing@x.com", "enquiries@x.com", "INFO@x.com"})
