@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/normalize.h"
+#include "ingest/importer.h"
 #include "intent/events_import.h"
 
 namespace fairlead {
@@ -122,6 +123,15 @@ int ReportImport(const ImportReport& rep, const std::string& file, const std::st
   }
   if (rep.rejected == 0) return 0;
   return rep.committed ? 3 : 4;
+}
+
+Result<int64_t> ResolveAccount(AppContext& ctx, const std::string& domain) {
+  Result<std::string> normalized = NormalizeDomain(domain);
+  if (!normalized.ok()) return normalized.status();
+  Result<std::optional<int64_t>> id = ctx.store->FindAccount(ctx.tenant, *normalized);
+  if (!id.ok()) return id.status();
+  if (!*id) return Status::NotFound("no account with domain '" + domain + "'");
+  return **id;
 }
 
 Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key) {

@@ -42,5 +42,7 @@ Result<std::unique_ptr<IntentModel>> LoadIntent(AppContext& ctx, Time upto = std
 
 // A person named on the command line by id, external ref or email.
 Result<int64_t> ResolvePerson(AppContext& ctx, const std::string& key);
+// An account named on the command line by its domain (or website): its id, or why not.
+Result<int64_t> ResolveAccount(AppContext& ctx, const std::string& domain);
 
 }  // namespace fairlead

@@ -93,24 +93,24 @@ void AddAccountShow(CLI::App& app, DataOptions& data, int* code) {
     if (!Parse(a->role, &role)) { *code = Fail(Status::Invalid("--role: must be one of " + Choices<Role>())); return; }
     Result<Time> as_of = AsOf(a->as_of);
     if (!as_of.ok()) { *code = Fail(as_of.status()); return; }
-    Result<std::optional<int64_t>> id = ctx->store->FindAccount(ctx->tenant, NormalizeDomain(a->domain));
-    if (!id.ok()) { *code = Fail(id.status()); return; }
-    if (!*id) { *code = Fail(Status::NotFound("no account with domain '" + a->domain + "'")); return; }
-    Result<Account> acc = ctx->store->GetAccount(ctx->tenant, **id);
+    Result<int64_t> account = ResolveAccount(*ctx, a->domain);
+    if (!account.ok()) { *code = Fail(account.status()); return; }
+    const int64_t account_id = *account;
+    Result<Account> acc = ctx->store->GetAccount(ctx->tenant, account_id);
     if (!acc.ok()) { *code = Fail(acc.status()); return; }
     Result<std::unique_ptr<IntentModel>> model = LoadIntent(*ctx, *as_of);
     if (!model.ok()) { *code = Fail(model.status()); return; }
     const IntentModel& m = **model;
 
     json topics = json::array();
-    for (const auto& [topic, ti] : m.TopicsOf(**id, *as_of)) {
+    for (const auto& [topic, ti] : m.TopicsOf(account_id, *as_of)) {
       json t = IntentJson(m, ti);
       t["topic"] = m.TopicName(topic);
       topics.push_back(t);
     }
-    Result<std::vector<int64_t>> people_ids = ctx->store->PeopleOfAccount(ctx->tenant, **id);
+    Result<std::vector<int64_t>> people_ids = ctx->store->PeopleOfAccount(ctx->tenant, account_id);
     if (!people_ids.ok()) { *code = Fail(people_ids.status()); return; }
-    std::vector<int64_t> active = m.ActivePeople(**id, *as_of, m.config().stakeholder_days);
+    std::vector<int64_t> active = m.ActivePeople(account_id, *as_of, m.config().stakeholder_days);
     json people = json::array();
     std::map<std::string, std::map<std::string, json>> team;  // function -> seniority -> names
     int64_t hidden = 0;

@@ -591,10 +591,9 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
             return Status::Denied("person '" + key + "' may not be viewed by a " + a->role);
           item.key = std::to_string(id);
         } else if (k == "account") {
-          Result<std::optional<int64_t>> id = c.store->FindAccount(c.tenant, NormalizeDomain(a->target));
+          Result<int64_t> id = ResolveAccount(c, a->target);
           if (!id.ok()) return id.status();
-          if (!*id) return Status::NotFound("no account with domain '" + a->target + "'");
-          item.key = std::to_string(**id);
+          item.key = std::to_string(*id);
         } else {
           Result<FilterNode> f = ParseFilter(a->filter);
           if (!f.ok()) return f.status().WithContext("--filter: ");
@@ -650,10 +649,9 @@ void AddSaved(CLI::App& app, DataOptions& data, int* code) {
         if (!id.ok()) return id.status();
         key = std::to_string(*id);
       } else if (rm->kind == "account") {
-        Result<std::optional<int64_t>> id = ctx->store->FindAccount(ctx->tenant, NormalizeDomain(rm->target));
+        Result<int64_t> id = ResolveAccount(*ctx, rm->target);
         if (!id.ok()) return id.status();
-        if (!*id) return Status::NotFound("no account with domain '" + rm->target + "'");
-        key = std::to_string(**id);
+        key = std::to_string(*id);
       }
       FL_RETURN_IF_ERROR(ctx->store->RemoveSaved(ctx->tenant, rm->user, rm->kind, key));
       std::cout << "removed saved " << rm->kind << " " << rm->target << " for " << rm->user << "\n";

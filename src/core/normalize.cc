@@ -79,32 +79,19 @@ bool PlainAsciiHost(std::string_view d) {
 
 }  // namespace
 
-Result<std::string> NormalizeEmail(std::string_view raw) {
-  std::string_view s = Trim(raw);
-  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
-  if (s.empty()) return Status::Invalid("empty address");
-  if (!IsValidUtf8(s)) return Status::Invalid("address is not valid UTF-8");
-  if (s.size() > 254) return Status::Invalid("address longer than 254 bytes");
-  size_t at = s.rfind('@');
-  if (at == std::string_view::npos) return Status::Invalid("no @ in address '" + std::string(s) + "'");
-  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
-  if (local.empty()) return Status::Invalid("empty local part in '" + std::string(s) + "'");
-  if (local.size() > 64) return Status::Invalid("local part longer than 64 bytes");
-  for (char c : local)
-    if (c == ' ' || c == '@' || c == '\t' || c == ',' || c == ';' || c == '<' || c == '>' ||
-        static_cast<unsigned char>(c) < 0x20)
-      return Status::Invalid("forbidden character in local part of '" + std::string(s) + "'");
-  if (domain.empty()) return Status::Invalid("empty domain in '" + std::string(s) + "'");
+Result<std::string> NormalizeHostName(std::string_view domain) {
+  if (domain.empty()) return Status::Invalid("empty domain");
+  if (!IsValidUtf8(domain)) return Status::Invalid("domain is not valid UTF-8");
   // libidn2 reads a C string: a NUL would end the domain early (and control
   // characters belong in no host name).
   for (char c : domain)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      return Status::Invalid("forbidden character in the domain of '" + std::string(s) + "'");
+      return Status::Invalid("forbidden character in the domain '" + std::string(domain) + "'");
   std::string dom(domain);
   if (dom.back() == '.') dom.pop_back();  // the root label, written or not, is the same host
   if (PlainAsciiHost(dom)) {  // what libidn2 would return, without its cost (tests/core compare both)
     if (dom.find('.') == std::string::npos) return Status::Invalid("domain '" + dom + "' has no dot");
-    return FoldCase(local) + "@" + AsciiLower(dom);
+    return AsciiLower(dom);
   }
   char* ascii = nullptr;
   int rc = idn2_to_ascii_8z(dom.c_str(), &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
@@ -122,7 +109,28 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
       return Status::Invalid("domain '" + dom + "' has a character not allowed in a host name");
   if (ascii_domain.find("..") != std::string::npos || ascii_domain.front() == '.' || ascii_domain.back() == '.')
     return Status::Invalid("domain '" + dom + "' has an empty label");
-  return FoldCase(local) + "@" + ascii_domain;
+  return ascii_domain;
+}
+
+Result<std::string> NormalizeEmail(std::string_view raw) {
+  std::string_view s = Trim(raw);
+  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+  if (s.empty()) return Status::Invalid("empty address");
+  if (!IsValidUtf8(s)) return Status::Invalid("address is not valid UTF-8");
+  if (s.size() > 254) return Status::Invalid("address longer than 254 bytes");
+  size_t at = s.rfind('@');
+  if (at == std::string_view::npos) return Status::Invalid("no @ in address '" + std::string(s) + "'");
+  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
+  if (local.empty()) return Status::Invalid("empty local part in '" + std::string(s) + "'");
+  if (local.size() > 64) return Status::Invalid("local part longer than 64 bytes");
+  for (char c : local)
+    if (c == ' ' || c == '@' || c == '\t' || c == ',' || c == ';' || c == '<' || c == '>' ||
+        static_cast<unsigned char>(c) < 0x20)
+      return Status::Invalid("forbidden character in local part of '" + std::string(s) + "'");
+  if (domain.empty()) return Status::Invalid("empty domain in '" + std::string(s) + "'");
+  Result<std::string> host = NormalizeHostName(domain);
+  if (!host.ok()) return host.status();
+  return FoldCase(local) + "@" + *host;
 }
 
 EmailType EmailTypeOf(std::string_view email) {

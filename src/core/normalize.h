@@ -17,6 +17,9 @@
 namespace fairlead {
 
 Result<std::string> NormalizeEmail(std::string_view raw);
+// A host name (an email's domain, an account's): IDNA 2008 ASCII, lower case, at
+// least one dot, no empty label, no trailing root dot; errors name what is wrong.
+Result<std::string> NormalizeHostName(std::string_view domain);
 // The type policy.md derives from an address: generic for role addresses.
 EmailType EmailTypeOf(std::string_view normalized_email);
 // `country` may be empty or a subdivision (US-CA); it only picks the default region.

@@ -75,14 +75,22 @@ Result<std::string> ParseSeniority(std::string_view raw) {
 
 }  // namespace
 
-std::string NormalizeDomain(std::string_view raw) {
-  std::string s = AsciiLower(Trim(raw));
-  for (const char* p : {"https://", "http://"})
-    if (s.rfind(p, 0) == 0) s = s.substr(std::string_view(p).size());
-  if (s.rfind("www.", 0) == 0) s = s.substr(4);
-  size_t slash = s.find('/');
-  if (slash != std::string::npos) s.resize(slash);
-  return s;
+Result<std::string> NormalizeDomain(std::string_view raw) {
+  std::string_view s = Trim(raw);
+  auto starts = [&](std::string_view prefix) {  // ASCII case-insensitive
+    if (s.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i)
+      if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != prefix[i]) return false;
+    return true;
+  };
+  for (std::string_view scheme : {"https://", "http://"})
+    if (starts(scheme)) s.remove_prefix(scheme.size());
+  if (starts("www.")) s.remove_prefix(4);
+  s = s.substr(0, s.find('/'));
+  if (s.empty()) return Status::Invalid(raw.empty() ? "missing" : "'" + std::string(raw) + "' is not a domain");
+  Result<std::string> host = NormalizeHostName(s);
+  if (!host.ok()) return Status::Invalid("'" + std::string(raw) + "' is not a domain: " + host.status().message());
+  return host;
 }
 
 namespace {
@@ -270,7 +278,12 @@ class PeoplePreparer final : public RowFields {
       Issue(line, "", "on a suppression list: not stored", true);
       return;
     }
-    out->domain = Has("account_domain") ? NormalizeDomain(V("account_domain")) : "";
+    out->domain.clear();
+    if (Has("account_domain") && !V("account_domain").empty()) {  // empty: the account is unknown
+      Result<std::string> domain = NormalizeDomain(V("account_domain"));
+      if (!Check(domain, line, "account_domain")) return;
+      out->domain = std::move(*domain);
+    }
     if (out->domain.empty() && Has("account_name") && !s.emails.empty())
       out->domain = s.emails[0].address.substr(s.emails[0].address.find('@') + 1);
     out->account_name = V("account_name");
@@ -551,11 +564,9 @@ class Importer final : public RowFields {
 
   Status AccountRow(int64_t line) {
     Account a;
-    a.domain = NormalizeDomain(V("domain"));
-    if (a.domain.empty() || a.domain.find('.') == std::string::npos) {
-      Issue(line, "domain", "'" + V("domain") + "' is not a domain");
-      return Status::Ok();
-    }
+    Result<std::string> domain = NormalizeDomain(V("domain"));
+    if (!Check(domain, line, "domain")) return Status::Ok();
+    a.domain = std::move(*domain);
     a.name = V("name");
     a.industry = V("industry");
     a.employee_band = V("employee_band");

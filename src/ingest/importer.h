@@ -69,8 +69,10 @@ struct ImportContext {
 // I/O); nothing is committed then. Row problems are in the report.
 Result<ImportReport> RunImport(const ImportContext& ctx, const ImportOptions& options);
 
-// "https://www.Acme.com/about" -> "acme.com".
-std::string NormalizeDomain(std::string_view raw);
+// An account's domain, as a website or a bare domain: "https://www.Acme.com/about" ->
+// "acme.com"; a host name normalised as an email's domain is (NormalizeHostName), so
+// "Bücher.de" -> "xn--bcher-kva.de". An error says why it is not a domain.
+Result<std::string> NormalizeDomain(std::string_view raw);
 
 // Dates as CRM exports write them: RFC 3339, "05 Jan 2024" (LinkedIn), "1/5/2024" (US).
 Result<Time> ParseLooseDate(std::string_view text);

@@ -386,12 +386,12 @@ class EventImporter {
     const Fingerprint& domain_key = p.domain;
     auto known = accounts_.find(domain_key);
     if (known == accounts_.end()) {
-      domain = NormalizeDomain(v[kDomain]);
-      if (domain.empty() || domain.find('.') == std::string::npos) {
-        Issue(line, "account_domain",
-              v[kDomain].empty() ? "missing" : "'" + std::string(v[kDomain]) + "' is not a domain");
+      Result<std::string> normalized = NormalizeDomain(v[kDomain]);
+      if (!normalized.ok()) {
+        Issue(line, "account_domain", normalized.status().message());
         return Status::Ok();
       }
+      domain = std::move(*normalized);
     }
     FL_RETURN_IF_ERROR(TailOf(p));
     if (!tail_ok_) return Status::Ok();  // reported

@@ -77,6 +77,18 @@ TEST(NormalizeEmail, RejectsControlCharactersAndAnEmptyLastLabel) {
   EXPECT_EQ(*NormalizeEmail("jürgen@bücher.de."), "jürgen@xn--bcher-kva.de");
 }
 
+// An account's host name follows the same rules as an email's domain.
+TEST(NormalizeHostName, SameRulesAsAnEmailDomain) {
+  EXPECT_EQ(*NormalizeHostName("Bücher.DE"), "xn--bcher-kva.de");
+  EXPECT_EQ(*NormalizeHostName("Acme.com."), "acme.com");
+  EXPECT_EQ(*NormalizeHostName("xn--bcher-kva.de"), "xn--bcher-kva.de");
+  for (const char* bad : {"", "foo", "exa mple.com", "x..com", ".x.com", "x.com..", "x\x01.com", "a_b.com"}) {
+    Result<std::string> r = NormalizeHostName(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+  EXPECT_NE(NormalizeHostName("foo").status().message().find("no dot"), std::string::npos);
+}
+
 // What normalises, normalises to itself: the key of an address read back from the
 // store is the key it was stored under.
 TEST(NormalizeEmail, IsIdempotent) {

@@ -1,6 +1,6 @@
 // libFuzzer target: the field normalisers and the time parser, on any bytes.
 // Beyond not crashing, each checks what the rest of the product relies on:
-// - a normalised email, phone, name or country normalises to itself (the same person
+// - a normalised email, host name, phone, name or country normalises to itself (the same person
 //   always gets the same key, whether the value comes from a file or from the store);
 // - the fast phone path answers only with libphonenumber's own answer;
 // - a parsed time prints as RFC 3339 and parses back to the same instant.
@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)fairlead::IsValidUtf8(text);
 
   Idempotent(fairlead::NormalizeEmail(text), fairlead::NormalizeEmail);
+  Idempotent(fairlead::NormalizeHostName(text), fairlead::NormalizeHostName);
   Idempotent(fairlead::NormalizeName(text), fairlead::NormalizeName);
   Idempotent(fairlead::NormalizeCountry(text), fairlead::NormalizeCountry);
   if (Result<std::string> email = fairlead::NormalizeEmail(text); email.ok()) (void)fairlead::EmailTypeOf(*email);

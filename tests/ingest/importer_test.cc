@@ -220,6 +220,45 @@ TEST_F(ImporterTest, BasesAndPurchasesAttachToPeople) {
   EXPECT_EQ(p->subject.purchases[0].kind, PurchaseKind::kNegotiation);
 }
 
+// An account's domain is a host name or a website: it is normalised as an email's
+// domain is (IDNA, lower case, www. and the path dropped), and what is not a host
+// name is refused with the line and the field, in people and in accounts files.
+TEST_F(ImporterTest, AccountDomainsAreHostNamesOrRefused) {
+  auto accounts = Import(ImportKind::kAccounts, Write("a.csv",
+      "domain,name\n"
+      "https://WWW.Acme.com/about,Acme\n"
+      "Bücher.de,Bücher\n"
+      "exa mple.com,Space\n"
+      "foo,NoDot\n"
+      "x..com,Empty label\n"
+      ",Nothing\n"), true);
+  EXPECT_TRUE(accounts.committed);
+  EXPECT_EQ(accounts.inserted, 2u);
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const RowIssue& i : accounts.issues) got.emplace_back(i.line, i.field);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{
+                     {4, "domain"}, {5, "domain"}, {6, "domain"}, {7, "domain"}}));
+  EXPECT_NE(accounts.issues[1].reason.find("'foo' is not a domain"), std::string::npos) << accounts.issues[1].reason;
+  EXPECT_NE(accounts.issues[3].reason.find("missing"), std::string::npos) << accounts.issues[3].reason;
+  EXPECT_TRUE(store_->FindAccount(tenant_, "acme.com")->has_value());
+  EXPECT_TRUE(store_->FindAccount(tenant_, "xn--bcher-kva.de")->has_value());
+
+  auto people = Import(ImportKind::kPeople, Write("p.csv",
+      "email,account_domain,account_name\n"
+      "a@x.com,http://Bücher.de,Bücher\n"
+      "b@x.com,exa mple.com,Space\n"
+      "c@x.com,,\n"
+      "d@x.com,\"x\x01.com\",Control\n"), true);
+  EXPECT_TRUE(people.committed);
+  EXPECT_EQ(people.inserted, 2u);
+  got.clear();
+  for (const RowIssue& i : people.issues) got.emplace_back(i.line, i.field);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{{3, "account_domain"}, {5, "account_domain"}}));
+  EXPECT_EQ(store_->GetPerson(tenant_, *Find("a@x.com"))->account_domain, "xn--bcher-kva.de");
+  EXPECT_EQ(store_->GetPerson(tenant_, *Find("c@x.com"))->account_domain, "");
+  EXPECT_FALSE(Find("b@x.com").has_value());
+}
+
 TEST_F(ImporterTest, UnusableHeaderIsFatalAndNamesTheColumn) {
   ImportOptions opt;
   opt.kind = ImportKind::kPeople;

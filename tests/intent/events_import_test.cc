@@ -357,6 +357,29 @@ TEST_F(EventsImportTest, UnknownAccountDomainIsCreated) {
   for (const ActivityEvent& e : events) EXPECT_EQ(e.person_id, 0);
 }
 
+// An event's domain is normalised as an account's is: an IDN and its ASCII form are
+// one account, and what is no host name is reported with its reason.
+TEST_F(EventsImportTest, DomainsAreHostNamesIdnIncluded) {
+  ImportReport r = Import(Write("idn.csv", std::string(kHeader) +
+                                               "2026-03-01T10:00:00Z,Bücher.de,,firewall,acme,early,view\n"
+                                               "2026-03-01T11:00:00Z,https://xn--bcher-kva.de/x,,firewall,acme,mid,view\n"
+                                               "2026-03-01T12:00:00Z,exa mple.com,,firewall,acme,early,view\n"
+                                               "2026-03-01T13:00:00Z,x..com,,firewall,acme,early,view\n"),
+                          /*partial=*/true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 2u);
+  EXPECT_EQ(Issues(r), (std::vector<std::pair<int64_t, std::string>>{{4, "account_domain"}, {5, "account_domain"}}));
+  ASSERT_EQ(r.issues.size(), 2u);
+  EXPECT_NE(r.issues[0].reason.find("'exa mple.com' is not a domain"), std::string::npos) << r.issues[0].reason;
+  EXPECT_NE(r.issues[1].reason.find("empty label"), std::string::npos) << r.issues[1].reason;
+  Result<std::optional<int64_t>> idn = store_->FindAccount(tenant_, "xn--bcher-kva.de");
+  ASSERT_TRUE(idn.ok() && idn->has_value());
+  std::vector<ActivityEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].account_id, **idn);
+  EXPECT_EQ(events[1].account_id, **idn) << "one account for both spellings";
+}
+
 TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
   std::string file = Write("bad.csv", std::string(kHeader) +
                                           "2026-03-01T10:00:00Z,acme.com,,firewall,acme,early,view\n"        // 2 good
