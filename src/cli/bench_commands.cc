@@ -577,6 +577,7 @@ void AddBenchEvents(CLI::App* bench, DataOptions& data, int* code) {
       // bench runs right after the imports) goes to the disk before the timing starts:
       // a resident server has no such write-back in flight when events arrive.
       ::sync();
+      const int64_t rss_before_kb = PeakRssKb();
       PerfControl("enable");
       auto t4 = Clock::now();
       const double cpu0 = ThreadCpuSeconds();
@@ -600,6 +601,8 @@ void AddBenchEvents(CLI::App* bench, DataOptions& data, int* code) {
                      {"track_questions", (*resolver)->questions()},
                      {"track_never", (*resolver)->never_trackable()},
                      {"intent_load_s", Ms(t2, t3) / 1000},
+                     {"peak_rss_before_import_bytes", rss_before_kb * 1024},
+                     {"peak_rss_bytes", PeakRssKb() * 1024},
                      {"note", "one thread; index, address map and intent model resident, and the loads' writes "
                               "synced to disk, before timing"}};
       std::ofstream(a->out) << result.dump(2) << "\n";

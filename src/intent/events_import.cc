@@ -9,6 +9,7 @@
 #include <iostream>
 #include <unordered_map>
 
+#include "core/distinct_count.h"
 #include "core/fingerprint.h"
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
@@ -135,7 +136,8 @@ class EventImporter {
       report_.committed = true;
       // The model learns the events as stored (read back from the log, not held twice).
       if (ctx_.model) {
-        s = AddStoredEvents(*ctx_.store, ctx_.tenant, *before_count, ctx_.model);
+        s = AddStoredEvents(*ctx_.store, ctx_.tenant, *before_count, ctx_.model, std::numeric_limits<Time>::max(),
+                            pairs_.Estimate());
         if (!s.ok()) return s.WithContext("the events are stored, but the intent model could not read them back: ");
       }
     } else {
@@ -433,6 +435,7 @@ class EventImporter {
       r_.account_id = *id;
     }
     FL_RETURN_IF_ERROR(ctx_.store->AddEventRecord(ctx_.tenant, r_));
+    pairs_.Add(static_cast<uint64_t>(r_.account_id) << 16 | r_.topic);
     ++report_.inserted;
     return Status::Ok();
   }
@@ -510,6 +513,7 @@ class EventImporter {
   Purpose purpose_;
   TrackResolver* resolver_ = nullptr;
   EventRecord r_;
+  DistinctCounter pairs_;  // (account, topic) of the stored events: how many states the model will gain at most
   // By the text as written in the file: the account of a domain, the person of an
   // address (0: nobody's), by the text's fingerprint (no string to chase per probe);
   // a topic's and a vendor's names (few).
@@ -531,7 +535,8 @@ Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImpo
   return EventImporter(ctx, options).Run();
 }
 
-Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model, Time upto) {
+Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model, Time upto,
+                       uint64_t distinct_pairs) {
   // The store's name ids to the model's (every name, so any record maps).
   Result<std::vector<std::string>> topics = store.EventNames(tenant, Store::EventNameKind::kTopic);
   if (!topics.ok()) return topics.status();
@@ -545,6 +550,7 @@ Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel*
   // store's smaller ones.
   std::vector<IntentEvent> batch;
   size_t kept = 0;
+  if (distinct_pairs) model->ReserveFor(distinct_pairs);
   Status read = store.ForEachEventBatch(tenant, first, [&](const EventRecord* r, size_t n) {
     const size_t want = model->PreferredBatch();
     if (batch.size() < kept + n) batch.resize(std::max(kept + n, std::min(want, 2 * batch.size())));

@@ -88,9 +88,11 @@ Result<ImportReport> ImportEvents(const EventImportContext& ctx, const EventImpo
 // events at or before `upto` are added: a model so built answers "as of upto" from
 // exactly the events of that time, however many later events were imported since
 // (the model keeps only the window before its newest event, so a model that has seen
-// later events cannot answer an earlier time).
+// later events cannot answer an earlier time). `distinct_pairs`, when known (an
+// import counts them), is about how many (account, topic) pairs the events hold: the
+// model's table is sized for them first (IntentModel::ReserveFor).
 Status AddStoredEvents(Store& store, int64_t tenant, int64_t first, IntentModel* model,
-                       Time upto = std::numeric_limits<Time>::max());
+                       Time upto = std::numeric_limits<Time>::max(), uint64_t distinct_pairs = 0);
 
 // Seniority words (entry < senior < manager < director < vp < cxo): true from director up.
 bool IsSeniorSeniority(std::string_view seniority);

@@ -11,6 +11,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -114,6 +115,11 @@ class IntentModel {
   // Frees what the grouped Add keeps between batches (about 44 bytes per event of the
   // largest batch): call after the last batch of a load or an import.
   void ReleaseScratch();
+  // About to add events of about `pairs` distinct (account, topic) pairs: sizes the
+  // table for max(states(), pairs), the fewest states the model can hold after them
+  // (none may be new), so it is never made larger than it will need, and a table
+  // filled from empty is not rehashed at every doubling.
+  void ReserveFor(size_t pairs) { states_.reserve(std::max(states_.size(), pairs)); }
 
   // The account's intent for a topic as of `as_of`.
   TopicIntent Get(int64_t account_id, uint32_t topic, Time as_of) const;

@@ -750,13 +750,17 @@ TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
   b[17].account_id = 1000 + 3 * (kAccounts - 1) + 100000000;
   std::vector<IntentEvent> c = generate(30000, 1000, kAccounts);
   std::vector<IntentEvent> d = generate(IntentModel::kGroupedBatch - 1, 1000, kAccounts);
-  IntentModel batched, single;
+  IntentModel batched, single, reserved;
   batched.set_grouped_min_states(4000);  // a small model grouping, as one past the caches does
+  reserved.set_grouped_min_states(4000);
   intern(&batched);
   intern(&single);
+  intern(&reserved);
+  reserved.ReserveFor(12000);  // sized first, as an import does: its grouping sees a larger table
   Time newest = 0;
   for (const std::vector<IntentEvent>* batch : {&a, &b, &c, &d}) {
     batched.Add(*batch);
+    reserved.Add(*batch);
     if (batch == &b) batched.ReleaseScratch();  // the next grouped batch allocates it again
     for (const IntentEvent& e : *batch) {
       single.Add(e);
@@ -787,6 +791,7 @@ TEST(IntentBatchTest, ALargeBatchEqualsOneByOne) {
                             FormatTime(as_of);
         TopicIntent x = batched.Get(account, topic, as_of);
         ExpectSame(x, single.Get(account, topic, as_of), where);
+        ExpectSame(reserved.Get(account, topic, as_of), x, where);
         EXPECT_EQ(x.score, single.Score(account, topic, as_of)) << where;  // the same arithmetic, in the same order
         active += x.gauge != Gauge::kNotActive;
       }
