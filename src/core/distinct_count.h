@@ -1,7 +1,7 @@
 // An estimate of how many distinct keys a stream holds, in 4 KiB (HyperLogLog,
 // Flajolet et al. 2007, with linear counting for small counts): a standard error of
 // about 1.6% and never more than the number of keys added. Used to size a table
-// before a large batch fills it (IntentModel::Reserve), where a table grown by
+// before a large batch fills it (IntentModel::ReserveFor), where a table grown by
 // doubling would rehash every entry about once more.
 #pragma once
 

@@ -77,11 +77,9 @@ bool PlainAsciiHost(std::string_view d) {
   return true;
 }
 
-}  // namespace
-
-Result<std::string> NormalizeHostName(std::string_view domain) {
-  if (domain.empty()) return Status::Invalid("empty domain");
-  if (!IsValidUtf8(domain)) return Status::Invalid("domain is not valid UTF-8");
+// A non-empty host name already known to be valid UTF-8 (NormalizeEmail checked the
+// whole address): the rules of NormalizeHostName.
+Result<std::string> HostNameOfUtf8(std::string_view domain) {
   // libidn2 reads a C string: a NUL would end the domain early (and control
   // characters belong in no host name).
   for (char c : domain)
@@ -112,6 +110,14 @@ Result<std::string> NormalizeHostName(std::string_view domain) {
   return ascii_domain;
 }
 
+}  // namespace
+
+Result<std::string> NormalizeHostName(std::string_view domain) {
+  if (domain.empty()) return Status::Invalid("empty domain");
+  if (!IsValidUtf8(domain)) return Status::Invalid("domain is not valid UTF-8");
+  return HostNameOfUtf8(domain);
+}
+
 Result<std::string> NormalizeEmail(std::string_view raw) {
   std::string_view s = Trim(raw);
   if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
@@ -128,7 +134,7 @@ Result<std::string> NormalizeEmail(std::string_view raw) {
         static_cast<unsigned char>(c) < 0x20)
       return Status::Invalid("forbidden character in local part of '" + std::string(s) + "'");
   if (domain.empty()) return Status::Invalid("empty domain in '" + std::string(s) + "'");
-  Result<std::string> host = NormalizeHostName(domain);
+  Result<std::string> host = HostNameOfUtf8(domain);
   if (!host.ok()) return host.status();
   return FoldCase(local) + "@" + *host;
 }

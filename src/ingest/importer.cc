@@ -1,6 +1,7 @@
 #include "ingest/importer.h"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/strings/match.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -77,11 +78,9 @@ Result<std::string> ParseSeniority(std::string_view raw) {
 
 Result<std::string> NormalizeDomain(std::string_view raw) {
   std::string_view s = Trim(raw);
-  auto starts = [&](std::string_view prefix) {  // ASCII case-insensitive
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i)
-      if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != prefix[i]) return false;
-    return true;
+  auto starts = [&](std::string_view prefix) {  // absl's string_view is not std's in this build
+    return absl::StartsWithIgnoreCase(absl::string_view(s.data(), s.size()),
+                                      absl::string_view(prefix.data(), prefix.size()));
   };
   for (std::string_view scheme : {"https://", "http://"})
     if (starts(scheme)) s.remove_prefix(scheme.size());
