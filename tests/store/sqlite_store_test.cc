@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include <sqlite3.h>
 
@@ -259,9 +260,31 @@ TEST(SqliteStore, LookupsAfterANotFoundUseTheirOwnArguments) {
 // The bulk scan merges four tables in person order; each person must come out exactly
 // as GetPerson reads them, whatever order the child rows were stored in.
 // A policy scan leaves out the basis evidence (Store::PersonScan).
+// A scan refills one Person for every row, so every field is compared: nothing of the
+// person before may be left over.
 void ExpectSamePerson(const Person& scanned, const Person& got, Store::PersonScan scan = Store::PersonScan::kFull) {
+  const bool full = scan == Store::PersonScan::kFull;
   EXPECT_EQ(scanned.subject.id, got.subject.id);
   EXPECT_EQ(scanned.subject.country, got.subject.country);
+  EXPECT_EQ(scanned.external_ref, full ? got.external_ref : "");
+  EXPECT_EQ(scanned.first_name, full ? got.first_name : "");
+  EXPECT_EQ(scanned.last_name, full ? got.last_name : "");
+  EXPECT_EQ(scanned.title, full ? got.title : "");
+  EXPECT_EQ(scanned.region, full ? got.region : "");
+  EXPECT_EQ(scanned.field_sources, full ? got.field_sources : decltype(got.field_sources){});
+  EXPECT_EQ(scanned.phone, got.phone);
+  EXPECT_EQ(scanned.seniority, got.seniority);
+  EXPECT_EQ(scanned.account_id, got.account_id);
+  EXPECT_EQ(scanned.subject.function, got.subject.function);
+  EXPECT_EQ(scanned.subject.recipient, got.subject.recipient);
+  EXPECT_EQ(scanned.subject.stage, got.subject.stage);
+  EXPECT_EQ(scanned.subject.collected_at, got.subject.collected_at);
+  EXPECT_EQ(scanned.subject.opt_out_offered_at_collection, got.subject.opt_out_offered_at_collection);
+  EXPECT_EQ(scanned.subject.transparency_notice_sent_at, got.subject.transparency_notice_sent_at);
+  EXPECT_EQ(scanned.subject.objected_direct_marketing_at, got.subject.objected_direct_marketing_at);
+  EXPECT_EQ(scanned.subject.restricted, got.subject.restricted);
+  EXPECT_EQ(scanned.subject.do_not_sell, got.subject.do_not_sell);
+  EXPECT_EQ(scanned.subject.erased, got.subject.erased);
   ASSERT_EQ(scanned.subject.emails.size(), got.subject.emails.size()) << got.subject.id;
   for (size_t i = 0; i < got.subject.emails.size(); ++i) {
     EXPECT_EQ(scanned.subject.emails[i].address, got.subject.emails[i].address);
@@ -302,6 +325,27 @@ std::vector<int64_t> AddShuffledPeople(Store& s, int64_t t, int64_t other) {
     p.subject.emails = {{"z" + n + "@x.de", EmailType::kPersonal, Visibility::kHidden},
                         {"a" + n + "@x.de", EmailType::kGeneric}};
     if (i == 3) p.subject.emails.clear();
+    // Every other person has every optional field set (the others have none), with
+    // texts too long for a string's inline buffer.
+    if (i % 2 == 0) {
+      p.external_ref = "crm-ref-number-" + n;
+      p.first_name = "Firstname-long-" + n;
+      p.last_name = "Lastname-long-" + n;
+      p.phone = "+4930123456" + n;
+      p.title = "Vice President of Engineering " + n;
+      p.seniority = "vp";
+      p.region = "Berlin-Brandenburg";
+      p.subject.function = "engineering";
+      p.subject.recipient = Recipient::kCorporate;
+      p.subject.stage = Stage::kClient;
+      p.subject.collected_at = 100 + i;
+      p.subject.opt_out_offered_at_collection = true;
+      p.subject.transparency_notice_sent_at = 200 + i;
+      p.subject.objected_direct_marketing_at = 300 + i;
+      p.subject.restricted = true;
+      p.subject.do_not_sell = true;
+      p.field_sources = {{"*", 7}, {"title", 8}};
+    }
     ids.push_back(*s.InsertPerson(t, p));
     Person q;
     q.subject.emails = {{"m" + n + "@other.de"}};
@@ -349,7 +393,7 @@ TEST(SqliteStore, BulkScanReadsEachPersonAsGetPersonDoes) {
   std::vector<int64_t> ids = AddShuffledPeople(s, t, other);
   for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
     std::vector<int64_t> seen;
-    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
                   seen.push_back(p.subject.id);
                   ExpectSamePerson(p, *s.GetPerson(t, p.subject.id), scan);
                 }, scan).ok());
@@ -381,7 +425,7 @@ TEST(SqliteStore, PolicyScanOfFarApartIdsReadsAsGetPersonDoes) {
   int64_t t = *s.EnsureTenant("a");
   std::vector<int64_t> seen;
   size_t bases = 0;
-  ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+  ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
                 seen.push_back(p.subject.id);
                 bases += p.subject.bases.size();
                 ExpectSamePerson(p, *s.GetPerson(t, p.subject.id), Store::PersonScan::kPolicy);
@@ -406,7 +450,7 @@ TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
     const size_t before = s.GetPerson(t, last)->subject.bases.size();
     bool wrote = false;
     size_t seen_bases = 0;
-    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
                   if (!wrote) {
                     BasisRecord b;
                     b.basis = LawfulBasis::kConsent;
@@ -422,6 +466,83 @@ TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
     EXPECT_TRUE(wrote);
     EXPECT_EQ(seen_bases, before) << "the scan saw a write made after it started";
     EXPECT_EQ(s.GetPerson(t, last)->subject.bases.size(), before + 1) << "the write committed";
+  }
+}
+
+// `first` runs once, before the first person, in the scan's read transaction: a write
+// another connection commits while it runs is not seen by the scan, whether a policy
+// scan's second connection read the basis records before that write (same state) or
+// after it (the stamps differ, and they are read again on the scan's own connection).
+TEST(SqliteStore, ScanRunsFirstInItsReadTransaction) {
+  std::string path = TempDb("scanfirst");
+  std::vector<int64_t> ids = ShuffledPeopleIn(path);
+  ASSERT_EQ(ids.size(), 6u);
+  auto store = OpenSqliteStore(path), other = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok() && other.ok());
+  Store &s = **store, &o = **other;
+  int64_t t = *s.EnsureTenant("a");
+  ASSERT_EQ(*o.EnsureTenant("a"), t);
+  for (bool late : {false, true}) {
+    // Late: the policy scan's second connection starts after the write (it then reads
+    // another state, and the scan reads the basis records again on its own connection).
+    if (late) setenv("FAIRLEAD_TEST_SIDE_READ_DELAY_MS", "300", 1);
+    for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
+      for (int64_t written : {ids.front(), ids.back()}) {
+        std::map<int64_t, Person> before;
+        for (int64_t id : ids) before[id] = *s.GetPerson(t, id);
+        int firsts = 0;
+        size_t accounts_seen = 0, accounts_before = 0;
+        ASSERT_TRUE(s.ForEachAccount(t, [&](Account&&) { ++accounts_before; }).ok());
+        std::vector<int64_t> seen;
+        Status done = s.ForEachPerson(t, [&](Person& p) {
+          EXPECT_EQ(firsts, 1) << "fn before first";
+          seen.push_back(p.subject.id);
+          ExpectSamePerson(p, before[p.subject.id], scan);
+        }, scan, [&] {
+          ++firsts;
+          BasisRecord b;
+          b.basis = LawfulBasis::kConsent;
+          b.status = BasisStatus::kWithdrawn;
+          b.scopes = {"marketing"};
+          b.at = 6000;
+          Status w = o.AddBasisRecord(t, written, &b);
+          EXPECT_TRUE(w.ok()) << w.ToString();
+          Account a;
+          a.domain = "late-" + std::to_string(written) + "-" + std::to_string(static_cast<int>(scan)) +
+                     (late ? "-late" : "") + ".example";
+          EXPECT_TRUE(o.UpsertAccount(t, a).ok());
+          return s.ForEachAccount(t, [&](Account&&) { ++accounts_seen; });
+        });
+        ASSERT_TRUE(done.ok()) << done.ToString();
+        EXPECT_EQ(firsts, 1);
+        EXPECT_EQ(seen, ids);
+        EXPECT_EQ(accounts_seen, accounts_before) << "first saw an account added after the scan started";
+        EXPECT_EQ(s.GetPerson(t, written)->subject.bases.size(), before[written].subject.bases.size() + 1)
+            << "the write committed";
+      }
+    }
+    unsetenv("FAIRLEAD_TEST_SIDE_READ_DELAY_MS");
+  }
+}
+
+TEST(SqliteStore, ScanEndsWithTheErrorOfFirst) {
+  std::string path = TempDb("scanfirsterror");
+  ASSERT_EQ(ShuffledPeopleIn(path).size(), 6u);
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok());
+  Store& s = **store;
+  int64_t t = *s.EnsureTenant("a");
+  for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
+    int people = 0;
+    Status done = s.ForEachPerson(t, [&](Person&) { ++people; }, scan,
+                                  [] { return Status::Invalid("accounts: broken"); });
+    EXPECT_EQ(done.code(), Status::Code::kInvalid);
+    EXPECT_EQ(done.message(), "accounts: broken");
+    EXPECT_EQ(people, 0);
+    // The store is usable afterwards: the scan's transaction ended.
+    int again = 0;
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&) { ++again; }, scan).ok());
+    EXPECT_EQ(again, 6);
   }
 }
 
@@ -441,7 +562,7 @@ TEST(SqliteStore, MigrationNineBuildsTheCoveringEmailIndex) {
   Store& s = **store;
   int64_t t = *s.EnsureTenant("a");
   std::vector<int64_t> seen;
-  ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
+  ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
                 seen.push_back(p.subject.id);
                 ExpectSamePerson(p, *s.GetPerson(t, p.subject.id));
               }).ok());

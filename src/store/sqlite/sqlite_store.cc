@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
 #include <cstdio>
 #include <cstring>
 
@@ -16,6 +19,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "store/event_log.h"
@@ -618,8 +622,14 @@ class SqliteStore final : public Store {
       "p.external_ref, p.first_name, p.last_name, p.phone, p.title, p.seniority, p.function, p.country, "
       "p.region, p.recipient, p.stage, p.account_id, p.collected_at, p.opt_out_offered, p.notice_sent_at, "
       "p.objected_at, p.restricted, p.do_not_sell, p.erased, p.field_sources, COALESCE(a.domain, ''), p.id";
+  // Sets every field of `p` but its emails, bases and purchases (left as they are), so
+  // that a scan can refill one Person and reuse its buffers.
   static void ReadPerson(const Stmt& q, Person* p) {
+    static const Subject kDefault;
     Subject& s = p->subject;
+    s.recipient = kDefault.recipient;
+    s.stage = kDefault.stage;
+    p->field_sources.clear();
     p->external_ref = q.Text(0);
     p->first_name = q.Text(1);
     p->last_name = q.Text(2);
@@ -649,11 +659,17 @@ class SqliteStore final : public Store {
   }
   // Each of these selects person_id as its last column.
   static constexpr const char* kEmailColumns = "address, type, visibility, person_id";
+  static void ReadEmail(const Stmt& q, EmailAddress* e) {
+    static const EmailAddress kDefault;
+    e->address = q.Text(0);
+    e->type = kDefault.type;
+    e->visibility = kDefault.visibility;
+    Parse(q.Text(1), &e->type);
+    Parse(q.Text(2), &e->visibility);
+  }
   static EmailAddress ReadEmail(const Stmt& q) {
     EmailAddress e;
-    e.address = q.Text(0);
-    Parse(q.Text(1), &e.type);
-    Parse(q.Text(2), &e.visibility);
+    ReadEmail(q, &e);
     return e;
   }
   static constexpr const char* kBasisColumns =
@@ -735,6 +751,26 @@ class SqliteStore final : public Store {
     return cols;
   }
 
+  // Fills a vector anew, overwriting the elements it already holds (their buffers are
+  // reused: a scan refills one Person per row without allocating); what is left over
+  // goes when it ends.
+  template <typename T>
+  class Refill {
+   public:
+    explicit Refill(std::vector<T>* v) : v_(v) {}
+    Refill(const Refill&) = delete;
+    Refill& operator=(const Refill&) = delete;
+    ~Refill() { v_->resize(n_); }
+    T& Next() {
+      if (n_ == v_->size()) v_->emplace_back();
+      return (*v_)[n_++];
+    }
+
+   private:
+    std::vector<T>* v_;
+    size_t n_ = 0;
+  };
+
   // Rows of one kind by person: added in rowid order, then put in person order by a
   // stable counting sort over the person ids (rowid order within a person, as ORDER BY
   // person_id, id would give), without SQLite's sorter.
@@ -742,6 +778,10 @@ class SqliteStore final : public Store {
   class ByPerson {
    public:
     static constexpr uint64_t kMaxRange = uint64_t{1} << 26;  // person ids one table of offsets spans
+    void Reserve(size_t n) {
+      persons_.reserve(n);
+      rows_.reserve(n);
+    }
     void Add(int64_t person, Row row) {
       if (rows_.empty()) lo_ = hi_ = person;
       lo_ = std::min(lo_, person);
@@ -815,6 +855,16 @@ class SqliteStore final : public Store {
         add(text);
         return id;
       };
+      // Reserved up front (the largest ids bound the rows): grown by doubling, the
+      // buffers were copied into fresh pages, hundreds of MB at 10M people.
+      Stmt bounds;
+      FL_RETURN_IF_ERROR(bounds.Prepare(db, "SELECT (SELECT MAX(id) FROM basis_records), "
+                                            "(SELECT MAX(id) FROM purchases)"));
+      Result<bool> got = bounds.Step();
+      if (!got.ok()) return got.status();
+      bases.Reserve(static_cast<size_t>(std::max<int64_t>(bounds.OptInt(0).value_or(0), 0)));
+      purchases.Reserve(static_cast<size_t>(std::max<int64_t>(bounds.OptInt(1).value_or(0), 0)));
+      bounds.Reset();
       // The columns (and their places) of ReadBasis and ReadPurchase, in rowid order.
       Stmt b;
       FL_RETURN_IF_ERROR(b.Prepare(db, ("SELECT " + PolicyColumns(kBasisColumns) +
@@ -846,9 +896,11 @@ class SqliteStore final : public Store {
       }));
       return bases.Sort() && purchases.Sort();
     }
+    // Sets s->bases and s->purchases to the person's, overwriting the elements they hold.
     void Take(int64_t person, Subject* s) const {
+      Refill<BasisRecord> out_bases(&s->bases);
       bases.Each(person, [&](const CompactBasis& c) {
-        BasisRecord& b = s->bases.emplace_back();
+        BasisRecord& b = out_bases.Next();
         b.id = c.id;
         b.basis = c.basis;
         b.status = c.status;
@@ -856,16 +908,86 @@ class SqliteStore final : public Store {
         b.channels = c.channels;
         b.channels_given = c.flags & 1;
         b.at = c.at;
-        if (c.flags & 2) b.confirmed_at = c.confirmed_at;
-        if (c.flags & 4) b.expires_at = c.expires_at;
+        b.confirmed_at = c.flags & 2 ? std::optional<Time>(c.confirmed_at) : std::nullopt;
+        b.expires_at = c.flags & 4 ? std::optional<Time>(c.expires_at) : std::nullopt;
+        b.evidence.clear();
       });
+      Refill<Purchase> out_purchases(&s->purchases);
       purchases.Each(person, [&](const CompactPurchase& c) {
-        s->purchases.push_back(Purchase{families[c.family], c.kind, c.at});
+        Purchase& pu = out_purchases.Next();
+        pu.family = families[c.family];
+        pu.kind = c.kind;
+        pu.at = c.at;
       });
     }
   };
 
-  Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn, PersonScan scan) override {
+  // Runs `first` on this connection, inside the scan's read transaction, while a second
+  // read-only connection reads the policy scan's basis records and purchases on a second
+  // thread (10M people: 3-5 s that the accounts' load then overlaps). The answer is
+  // PolicyChildren::Read's, or none when that read cannot stand for this transaction's:
+  // no second connection (an in-memory database), or it read another state (a write
+  // committed between the two transactions' starts: their IndexStamps differ, as every
+  // write to a table the index reads changes the stamp). `children` is then empty again,
+  // to be read on this connection.
+  Result<std::optional<bool>> ReadChildrenBeside(int64_t tenant, const std::function<Status()>& first,
+                                                 PolicyChildren* children) {
+    struct Side {
+      sqlite3* db = nullptr;
+      ~Side() {
+        if (db) sqlite3_close_v2(db);
+      }
+    } side;
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (!file || !*file ||
+        sqlite3_open_v2(file, &side.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      FL_RETURN_IF_ERROR(first());
+      return std::optional<bool>();
+    }
+    Result<bool> read = false;
+    Result<std::string> side_stamp = std::string();
+    std::exception_ptr failure;
+    // A test's seam: the second connection starts late, so that a write `first` makes
+    // commits before it reads (the stamps then differ).
+    const char* delay = std::getenv("FAIRLEAD_TEST_SIDE_READ_DELAY_MS");
+    const int delay_ms = delay ? std::atoi(delay) : 0;
+    std::thread reader([&] {
+      try {
+        if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        if (sqlite3_exec(side.db, "PRAGMA mmap_size=2147418112; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+          side_stamp = Status::Io(std::string("sqlite: ") + sqlite3_errmsg(side.db));
+          return;
+        }
+        side_stamp = ReadStamp(side.db);
+        if (side_stamp.ok()) read = children->Read(side.db, tenant);
+        sqlite3_exec(side.db, "COMMIT", nullptr, nullptr, nullptr);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+    struct JoinReader {
+      std::thread& t;
+      ~JoinReader() { t.join(); }
+    };
+    Result<std::string> stamp = std::string();
+    Status first_status = Status::Ok();
+    {
+      JoinReader join{reader};
+      stamp = ReadStamp(db_);  // of the state the scan's transaction reads
+      if (stamp.ok()) first_status = first();
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (!stamp.ok()) return stamp.status();
+    FL_RETURN_IF_ERROR(first_status);
+    if (!side_stamp.ok() || !read.ok() || *side_stamp != *stamp) {
+      *children = PolicyChildren();
+      return std::optional<bool>();
+    }
+    return std::optional<bool>(*read);
+  }
+
+  Status ForEachPerson(int64_t tenant, const std::function<void(Person&)>& fn, PersonScan scan,
+                       const std::function<Status()>& first) override {
     // Sequential scans and sorts run 1.5-2.5x faster with a small page cache: SQLite's
     // sorter sizes its in-memory runs by it (one huge run sorts slowly), and pages
     // copied into a large cache cost page faults. The large cache is for the random
@@ -937,34 +1059,51 @@ class SqliteStore final : public Store {
       }
       return Status::Ok();
     };
+    // The first read: the transaction reads the state as of now, `first` included.
     FL_RETURN_IF_ERROR(ce.Advance());
     std::optional<PolicyChildren> children;
+    std::optional<bool> children_read;  // PolicyChildren::Read's answer, once read
+    if (policy) children.emplace();
+    if (first && policy) {
+      Result<std::optional<bool>> beside = ReadChildrenBeside(tenant, first, &*children);
+      if (!beside.ok()) return beside.status();
+      children_read = *beside;
+    } else if (first) {
+      FL_RETURN_IF_ERROR(first());
+    }
     if (policy) {
-      children.emplace();
-      Result<bool> read = children->Read(db_, tenant);
-      if (!read.ok()) return read.status();
-      if (!*read) children.reset();
+      if (!children_read) {
+        Result<bool> read = children->Read(db_, tenant);
+        if (!read.ok()) return read.status();
+        children_read = *read;
+      }
+      if (!*children_read) children.reset();
     }
     if (!children) {
       FL_RETURN_IF_ERROR(cb.Advance());
       FL_RETURN_IF_ERROR(cp.Advance());
     }
+    Person p;  // refilled for each row, its buffers reused
     for (;;) {
       Result<bool> r = people.Step();
       if (!r.ok()) return r.status();
       if (!*r) break;
-      Person p;
       ReadPerson(people, &p);
       int64_t id = p.subject.id;
       // Child rows of a person that no longer exists sort before; skip them.
-      FL_RETURN_IF_ERROR(Collect(ce, id, [&] { p.subject.emails.push_back(ReadEmail(emails)); }));
+      {
+        Refill<EmailAddress> out(&p.subject.emails);
+        FL_RETURN_IF_ERROR(Collect(ce, id, [&] { ReadEmail(emails, &out.Next()); }));
+      }
       if (children) {
         children->Take(id, &p.subject);
       } else {
-        FL_RETURN_IF_ERROR(Collect(cb, id, [&] { p.subject.bases.push_back(ReadBasis(bases)); }));
-        FL_RETURN_IF_ERROR(Collect(cp, id, [&] { p.subject.purchases.push_back(ReadPurchase(purchases)); }));
+        Refill<BasisRecord> out_bases(&p.subject.bases);
+        FL_RETURN_IF_ERROR(Collect(cb, id, [&] { out_bases.Next() = ReadBasis(bases); }));
+        Refill<Purchase> out_purchases(&p.subject.purchases);
+        FL_RETURN_IF_ERROR(Collect(cp, id, [&] { out_purchases.Next() = ReadPurchase(purchases); }));
       }
-      fn(std::move(p));
+      fn(p);
     }
     return Status::Ok();
   }
@@ -1007,12 +1146,27 @@ class SqliteStore final : public Store {
     return t;
   }
 
-  Result<std::string> IndexStamp() override {
+  Result<LoadBounds> IndexLoadBounds(int64_t) override {
     Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT (SELECT token FROM store_identity), "
-                               "(SELECT seq FROM sqlite_sequence WHERE name = 'index_changes'), "
-                               "(SELECT MAX(id) FROM accounts), (SELECT MAX(id) FROM people), "
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT (SELECT MAX(id) FROM accounts), (SELECT MAX(id) FROM people), "
                                "(SELECT MAX(id) FROM basis_records), (SELECT MAX(id) FROM purchases)"));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    LoadBounds b{q->OptInt(0).value_or(0), q->OptInt(1).value_or(0), q->OptInt(2).value_or(0),
+                 q->OptInt(3).value_or(0)};
+    q->Reset();
+    return b;
+  }
+
+  Result<std::string> IndexStamp() override { return ReadStamp(db_); }
+
+  static Result<std::string> ReadStamp(sqlite3* db) {
+    Stmt stmt;
+    Stmt* q = &stmt;
+    FL_RETURN_IF_ERROR(q->Prepare(db, "SELECT (SELECT token FROM store_identity), "
+                                      "(SELECT seq FROM sqlite_sequence WHERE name = 'index_changes'), "
+                                      "(SELECT MAX(id) FROM accounts), (SELECT MAX(id) FROM people), "
+                                      "(SELECT MAX(id) FROM basis_records), (SELECT MAX(id) FROM purchases)"));
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     Stamp t;
