@@ -434,17 +434,46 @@ TEST(SqliteStore, PolicyScanOfFarApartIdsReadsAsGetPersonDoes) {
   EXPECT_EQ(bases, 5u);
 }
 
+// Two connections to a new database at `path` holding AddShuffledPeople, for scans
+// while another connection writes (empty when either did not open).
+struct Connections {
+  std::vector<int64_t> ids;
+  std::unique_ptr<Store> store, other;
+  int64_t tenant = 0;
+};
+Connections OpenTwo(const std::string& path) {
+  Connections c;
+  c.ids = ShuffledPeopleIn(path);
+  auto store = OpenSqliteStore(path), other = OpenSqliteStore(path);
+  EXPECT_TRUE(store.ok() && other.ok());
+  if (!store.ok() || !other.ok()) return c;
+  c.store = std::move(*store);
+  c.other = std::move(*other);
+  c.tenant = *c.store->EnsureTenant("a");
+  EXPECT_EQ(*c.other->EnsureTenant("a"), c.tenant);
+  return c;
+}
+
+// A withdrawn consent to marketing for `person`, written through `store`.
+void AddWithdrawal(Store& store, int64_t tenant, int64_t person, Time at) {
+  BasisRecord b;
+  b.basis = LawfulBasis::kConsent;
+  b.status = BasisStatus::kWithdrawn;
+  b.scopes = {"marketing"};
+  b.at = at;
+  Status w = store.AddBasisRecord(tenant, person, &b);
+  EXPECT_TRUE(w.ok()) << w.ToString();
+}
+
 // A scan reads every table as of the state it started in: another connection's write
 // during the scan commits (readers do not block it) and is not seen by the scan.
 TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
   std::string path = TempDb("scanstate");
-  std::vector<int64_t> ids = ShuffledPeopleIn(path);
-  ASSERT_EQ(ids.size(), 6u);
-  auto store = OpenSqliteStore(path), other = OpenSqliteStore(path);
-  ASSERT_TRUE(store.ok() && other.ok());
-  Store &s = **store, &o = **other;
-  int64_t t = *s.EnsureTenant("a");
-  ASSERT_EQ(*o.EnsureTenant("a"), t);
+  Connections two = OpenTwo(path);
+  ASSERT_TRUE(two.store && two.other && two.ids.size() == 6u);
+  Store &s = *two.store, &o = *two.other;
+  const int64_t t = two.tenant;
+  const std::vector<int64_t>& ids = two.ids;
   for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
     const int64_t last = ids.back();
     const size_t before = s.GetPerson(t, last)->subject.bases.size();
@@ -452,13 +481,7 @@ TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
     size_t seen_bases = 0;
     ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
                   if (!wrote) {
-                    BasisRecord b;
-                    b.basis = LawfulBasis::kConsent;
-                    b.status = BasisStatus::kWithdrawn;
-                    b.scopes = {"marketing"};
-                    b.at = 5000;
-                    Status w = o.AddBasisRecord(t, last, &b);
-                    EXPECT_TRUE(w.ok()) << w.ToString();
+                    AddWithdrawal(o, t, last, 5000);
                     wrote = true;
                   }
                   if (p.subject.id == last) seen_bases = p.subject.bases.size();
@@ -475,13 +498,11 @@ TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
 // after it (the stamps differ, and they are read again on the scan's own connection).
 TEST(SqliteStore, ScanRunsFirstInItsReadTransaction) {
   std::string path = TempDb("scanfirst");
-  std::vector<int64_t> ids = ShuffledPeopleIn(path);
-  ASSERT_EQ(ids.size(), 6u);
-  auto store = OpenSqliteStore(path), other = OpenSqliteStore(path);
-  ASSERT_TRUE(store.ok() && other.ok());
-  Store &s = **store, &o = **other;
-  int64_t t = *s.EnsureTenant("a");
-  ASSERT_EQ(*o.EnsureTenant("a"), t);
+  Connections two = OpenTwo(path);
+  ASSERT_TRUE(two.store && two.other && two.ids.size() == 6u);
+  Store &s = *two.store, &o = *two.other;
+  const int64_t t = two.tenant;
+  const std::vector<int64_t>& ids = two.ids;
   for (bool late : {false, true}) {
     // Late: the policy scan's second connection starts after the write (it then reads
     // another state, and the scan reads the basis records again on its own connection).
@@ -500,13 +521,7 @@ TEST(SqliteStore, ScanRunsFirstInItsReadTransaction) {
           ExpectSamePerson(p, before[p.subject.id], scan);
         }, scan, [&] {
           ++firsts;
-          BasisRecord b;
-          b.basis = LawfulBasis::kConsent;
-          b.status = BasisStatus::kWithdrawn;
-          b.scopes = {"marketing"};
-          b.at = 6000;
-          Status w = o.AddBasisRecord(t, written, &b);
-          EXPECT_TRUE(w.ok()) << w.ToString();
+          AddWithdrawal(o, t, written, 6000);
           Account a;
           a.domain = "late-" + std::to_string(written) + "-" + std::to_string(static_cast<int>(scan)) +
                      (late ? "-late" : "") + ".example";
