@@ -159,7 +159,7 @@ Status LoadBench(Bench& b, const DataOptions& data, Time at, bool refs, LoadTime
     return self->static_list;
   };
   if (refs) {
-    FL_RETURN_IF_ERROR(c.store->ForEachPerson(c.tenant, [&](Person& p) {
+    FL_RETURN_IF_ERROR(c.store->ForEachPerson(c.tenant, [&](Person&& p) {
       b.ref_of.emplace(p.subject.id, p.external_ref);
     }));
   }
@@ -290,7 +290,7 @@ void AddBenchRun(CLI::App* bench, DataOptions& data, int* code) {
       // Person refs by id (only to print ids; not timed).
       std::unordered_map<std::string, int64_t> id_of;
       std::unordered_map<int64_t, std::string> ref_of;
-      FL_RETURN_IF_ERROR(b.ctx->store->ForEachPerson(b.ctx->tenant, [&](Person& p) {
+      FL_RETURN_IF_ERROR(b.ctx->store->ForEachPerson(b.ctx->tenant, [&](Person&& p) {
         id_of.emplace(p.external_ref, p.subject.id);
         ref_of.emplace(p.subject.id, p.external_ref);
       }));

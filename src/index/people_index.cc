@@ -662,7 +662,7 @@ Result<std::unique_ptr<PeopleIndex>> PeopleIndex::LoadFromStore(Store& store, in
     auto load_accounts = [&] {
       return store.ForEachAccount(tenant, [&](Account&& account) { x.AddAccount(account); });
     };
-    s = store.ForEachPerson(tenant, [&](Person& p) {
+    s = store.ForEachPerson(tenant, [&](Person&& p) {
       current.rows.push_back(std::move(p));
       if (current.rows.size() == kBatch) hand_over();
     }, Store::PersonScan::kPolicy, load_accounts);

@@ -105,13 +105,11 @@ class Store {
   // PersonScan::kPolicy leaves out what no decision reads (external ref, names, title,
   // region, field sources, basis evidence): they come back empty. Every table is read
   // as of one state (one read transaction); `fn` may read the store but not write it.
-  // `fn` gets the scan's one Person, refilled for each row so that its buffers are
-  // reused: move from it to keep it whole, or copy what is needed. `first`, if given,
-  // runs inside the same read transaction before the first person (it may read the
-  // store, as `fn` may: a load reads the accounts there, of the same state as the
-  // people); its error ends the scan.
+  // `first`, if given, runs inside the same read transaction before the first person
+  // (it may read the store, as `fn` may: a load reads the accounts there, of the same
+  // state as the people); its error ends the scan.
   enum class PersonScan { kFull, kPolicy };
-  virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&)>& fn,
+  virtual Status ForEachPerson(int64_t tenant, const std::function<void(Person&&)>& fn,
                                PersonScan scan = PersonScan::kFull,
                                const std::function<Status()>& first = nullptr) = 0;
   // Upper bounds of a tenant's accounts, people, basis records and purchases, cheap to

@@ -260,8 +260,8 @@ TEST(SqliteStore, LookupsAfterANotFoundUseTheirOwnArguments) {
 // The bulk scan merges four tables in person order; each person must come out exactly
 // as GetPerson reads them, whatever order the child rows were stored in.
 // A policy scan leaves out the basis evidence (Store::PersonScan).
-// A scan refills one Person for every row, so every field is compared: nothing of the
-// person before may be left over.
+// Every field is compared (AddShuffledPeople sets every optional field of every other
+// person), so a field a scan drops, misreads or carries over from the row before shows.
 void ExpectSamePerson(const Person& scanned, const Person& got, Store::PersonScan scan = Store::PersonScan::kFull) {
   const bool full = scan == Store::PersonScan::kFull;
   EXPECT_EQ(scanned.subject.id, got.subject.id);
@@ -393,7 +393,7 @@ TEST(SqliteStore, BulkScanReadsEachPersonAsGetPersonDoes) {
   std::vector<int64_t> ids = AddShuffledPeople(s, t, other);
   for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
     std::vector<int64_t> seen;
-    ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
                   seen.push_back(p.subject.id);
                   ExpectSamePerson(p, *s.GetPerson(t, p.subject.id), scan);
                 }, scan).ok());
@@ -425,7 +425,7 @@ TEST(SqliteStore, PolicyScanOfFarApartIdsReadsAsGetPersonDoes) {
   int64_t t = *s.EnsureTenant("a");
   std::vector<int64_t> seen;
   size_t bases = 0;
-  ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
+  ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
                 seen.push_back(p.subject.id);
                 bases += p.subject.bases.size();
                 ExpectSamePerson(p, *s.GetPerson(t, p.subject.id), Store::PersonScan::kPolicy);
@@ -479,7 +479,7 @@ TEST(SqliteStore, ScanReadsOneStateWhileAnotherConnectionWrites) {
     const size_t before = s.GetPerson(t, last)->subject.bases.size();
     bool wrote = false;
     size_t seen_bases = 0;
-    ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
                   if (!wrote) {
                     AddWithdrawal(o, t, last, 5000);
                     wrote = true;
@@ -515,7 +515,7 @@ TEST(SqliteStore, ScanRunsFirstInItsReadTransaction) {
         size_t accounts_seen = 0, accounts_before = 0;
         ASSERT_TRUE(s.ForEachAccount(t, [&](Account&&) { ++accounts_before; }).ok());
         std::vector<int64_t> seen;
-        Status done = s.ForEachPerson(t, [&](Person& p) {
+        Status done = s.ForEachPerson(t, [&](Person&& p) {
           EXPECT_EQ(firsts, 1) << "fn before first";
           seen.push_back(p.subject.id);
           ExpectSamePerson(p, before[p.subject.id], scan);
@@ -549,14 +549,14 @@ TEST(SqliteStore, ScanEndsWithTheErrorOfFirst) {
   int64_t t = *s.EnsureTenant("a");
   for (Store::PersonScan scan : {Store::PersonScan::kFull, Store::PersonScan::kPolicy}) {
     int people = 0;
-    Status done = s.ForEachPerson(t, [&](Person&) { ++people; }, scan,
+    Status done = s.ForEachPerson(t, [&](Person&&) { ++people; }, scan,
                                   [] { return Status::Invalid("accounts: broken"); });
     EXPECT_EQ(done.code(), Status::Code::kInvalid);
     EXPECT_EQ(done.message(), "accounts: broken");
     EXPECT_EQ(people, 0);
     // The store is usable afterwards: the scan's transaction ended.
     int again = 0;
-    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&) { ++again; }, scan).ok());
+    ASSERT_TRUE(s.ForEachPerson(t, [&](Person&&) { ++again; }, scan).ok());
     EXPECT_EQ(again, 6);
   }
 }
@@ -577,7 +577,7 @@ TEST(SqliteStore, MigrationNineBuildsTheCoveringEmailIndex) {
   Store& s = **store;
   int64_t t = *s.EnsureTenant("a");
   std::vector<int64_t> seen;
-  ASSERT_TRUE(s.ForEachPerson(t, [&](Person& p) {
+  ASSERT_TRUE(s.ForEachPerson(t, [&](Person&& p) {
                 seen.push_back(p.subject.id);
                 ExpectSamePerson(p, *s.GetPerson(t, p.subject.id));
               }).ok());
