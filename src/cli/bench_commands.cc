@@ -497,7 +497,7 @@ void AddBenchDecide(CLI::App* bench, int* code) {
         Result<Scenario> sc = ScenarioFromJson(s, at);
         if (!sc.ok()) return sc.status();
         scenarios.push_back(std::move(*sc));
-        req << s.dump() << "\n";
+        req << s.dump(-1, ' ', false, kBadUtf8) << "\n";
       }
       std::vector<DecisionRequest> requests;
       for (const Scenario& s : scenarios) requests.push_back(s.Request());
@@ -516,7 +516,7 @@ void AddBenchDecide(CLI::App* bench, int* code) {
       for (const DecisionRequest& r : requests) {
         Result<Decision> d = Decide(*rules, r);
         if (!d.ok()) return d.status();
-        ans << DecisionToJson(*d).dump() << "\n";
+        ans << DecisionToJson(*d).dump(-1, ' ', false, kBadUtf8) << "\n";
       }
       json result = {{"system", "fairlead"}, {"requests", requests.size()}, {"allowed", allowed},
                      {"decides_per_s_median", Median(rates)}, {"runs_per_s", rates},
@@ -628,7 +628,7 @@ void AddBenchLoad(CLI::App* bench, DataOptions& data, int* code) {
       FL_RETURN_IF_ERROR(TimeLoads(**ctx, &t, &index));
       json out = {{"people", index->rows()}, {"load_s", t.store_s}, {"snapshot_write_s", t.snapshot_write_s},
                   {"snapshot_load_s", t.snapshot_read_s}, {"snapshot_bytes", t.snapshot_bytes}};
-      std::cout << out.dump() << "\n";
+      std::cout << out.dump(-1, ' ', false, kBadUtf8) << "\n";
       return Status::Ok();
     }();
     if (!st.ok()) *code = Fail(st);

@@ -291,7 +291,7 @@ void AddDecide(CLI::App& app, DataOptions& data, int* code) {
     bool array = false;
     Result<std::vector<Scenario>> scenarios = ParseScenarios(*text, Now(), &array);
     if (!scenarios.ok()) {
-      std::cout << json{{"error", *file + ": " + scenarios.status().message()}}.dump() << "\n";
+      std::cout << json{{"error", *file + ": " + scenarios.status().message()}}.dump(-1, ' ', false, kBadUtf8) << "\n";
       *code = 1;
       return;
     }
@@ -299,14 +299,14 @@ void AddDecide(CLI::App& app, DataOptions& data, int* code) {
     for (size_t i = 0; i < scenarios->size(); ++i) {
       Result<Decision> d = Decide(*rules, (*scenarios)[i].Request());
       if (!d.ok()) {
-        std::cout << json{{"error", *file + (array ? "[" + std::to_string(i) + "]" : "") + ": " + d.status().message()}}.dump()
+        std::cout << json{{"error", *file + (array ? "[" + std::to_string(i) + "]" : "") + ": " + d.status().message()}}.dump(-1, ' ', false, kBadUtf8)
                   << "\n";
         *code = 1;
         return;
       }
       out.push_back(DecisionToJson(*d));
     }
-    std::cout << (array ? out.dump() : out[0].dump()) << "\n";
+    std::cout << (array ? out.dump(-1, ' ', false, kBadUtf8) : out[0].dump(-1, ' ', false, kBadUtf8)) << "\n";
   });
 }
 
@@ -360,7 +360,7 @@ void AddWhy(CLI::App& app, DataOptions& data, int* code) {
     if (a->json) {
       json j = DecisionToJson(*d);
       j["evidence"] = d->evidence;
-      std::cout << j.dump() << "\n";
+      std::cout << j.dump(-1, ' ', false, kBadUtf8) << "\n";
     } else {
       std::cout << "person #" << *id << " (" << person->first_name << " " << person->last_name << ", "
                 << (person->subject.country.empty() ? "unknown country" : person->subject.country) << ", "
@@ -435,7 +435,7 @@ void AddPurpose(CLI::App& app, DataOptions& data, int* code) {
     if (!s.ok()) { *code = Fail(s); return; }
     Result<std::vector<Purpose>> ps = ctx->store->ListPurposes(ctx->tenant);
     if (!ps.ok()) { *code = Fail(ps.status()); return; }
-    for (const Purpose& p : *ps) std::cout << PurposeToJson(p).dump() << "\n";
+    for (const Purpose& p : *ps) std::cout << PurposeToJson(p).dump(-1, ' ', false, kBadUtf8) << "\n";
   });
   auto body = std::make_shared<std::string>();
   CLI::App* put = cmd->add_subcommand("put", "create or replace a purpose from JSON "
@@ -520,7 +520,7 @@ void AddConsent(CLI::App& app, DataOptions& data, int* code) {
         *t.out = *v;
       }
       if (at) b.at = *at;
-      b.evidence = json{{"source", a->source.empty() ? "cli" : a->source}, {"notice_version", a->notice}}.dump();
+      b.evidence = json{{"source", a->source.empty() ? "cli" : a->source}, {"notice_version", a->notice}}.dump(-1, ' ', false, kBadUtf8);
       auto ctx = OpenContext(data);
       if (!ctx.ok()) return ctx.status();
       Result<int64_t> id = ResolvePerson(**ctx, a->person);
@@ -656,6 +656,7 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddConsent(app, data, exit_code);
   RegisterIntentCommands(app, data, exit_code);
   RegisterSegmentCommands(app, data, exit_code);
+  RegisterSavedCommands(app, data, exit_code);
   RegisterBenchCommands(app, data, exit_code);
 }
 

@@ -12,6 +12,8 @@ void RegisterCommands(CLI::App& app, DataOptions& data, int* exit_code);
 void RegisterIntentCommands(CLI::App& app, DataOptions& data, int* exit_code);
 // segment_commands.cc: search, list, explain.
 void RegisterSegmentCommands(CLI::App& app, DataOptions& data, int* exit_code);
+// saved_commands.cc: save, alerts (the feed, its webhooks and email digests).
+void RegisterSavedCommands(CLI::App& app, DataOptions& data, int* exit_code);
 // bench_commands.cc: bench export, bench run.
 void RegisterBenchCommands(CLI::App& app, DataOptions& data, int* exit_code);
 

@@ -103,7 +103,7 @@ int ReportImport(const ImportReport& rep, const std::string& file, const std::st
       issues.push_back({{"line", i.line}, {"field", i.field}, {"reason", i.reason}, {"skipped", i.skipped}});
     out << json{{"file", file}, {"kind", kind}, {"rows", rep.rows}, {"inserted", rep.inserted},
                 {"merged", rep.merged}, {"suppressed", rep.suppressed}, {"anonymized", rep.anonymized},
-                {"rejected", rep.rejected}, {"committed", rep.committed}, {"dry_run", dry_run}, {"issues", issues}}.dump()
+                {"rejected", rep.rejected}, {"committed", rep.committed}, {"dry_run", dry_run}, {"issues", issues}}.dump(-1, ' ', false, kBadUtf8)
         << "\n";
   } else {
     for (const RowIssue& i : rep.issues) {

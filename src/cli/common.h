@@ -8,12 +8,19 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/context.h"
 #include "ingest/importer.h"
 #include "intent/intent.h"
 #include "policy/decide.h"
 
 namespace fairlead {
+
+// Output JSON is written with this handler (`.dump(-1, ' ', false, kBadUtf8)`): bytes
+// that are not UTF-8, from a file or a stored value, come out as U+FFFD where
+// nlohmann's plain dump would throw and stop the command.
+inline constexpr auto kBadUtf8 = nlohmann::json::error_handler_t::replace;
 
 // Prints "fairlead: <status>" to stderr; returns exit code 1.
 int Fail(const Status& s);

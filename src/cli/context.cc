@@ -1,7 +1,9 @@
 #include "cli/context.h"
 
 #include <sodium.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -20,9 +22,30 @@ Result<std::string> ReadFile(const std::string& path) {
     ss << std::cin.rdbuf();
     return ss.str();
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Io(path + ": " + std::strerror(errno));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // POSIX reads: a stream would throw on a directory (read() gives EISDIR), and every
+  // failure here is an error naming the path.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Io(path + ": " + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return Status::Io(path + ": is a directory, not a file");
+  }
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      close(fd);
+      return Status::Io(path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return text;
 }
 
 namespace {
@@ -90,6 +113,7 @@ Result<std::unique_ptr<AppContext>> OpenContext(const DataOptions& options) {
 
   Result<TenantSecret> secret = LoadOrCreateSecret(ctx->dir + "/secrets/" + ctx->tenant_name + ".key");
   if (!secret.ok()) return secret.status();
+  ctx->secret = *secret;
   ctx->hasher = std::make_unique<SuppressionHasher>(*secret);
   Result<std::vector<SuppressionEntry>> entries = ctx->store->LoadSuppression(ctx->tenant);
   if (!entries.ok()) return entries.status();

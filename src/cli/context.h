@@ -25,6 +25,7 @@ struct AppContext {
   std::string tenant_name;
   Rules rules;
   TenantSettings settings;
+  TenantSecret secret;  // the suppression hashes' key; webhook signing keys derive from it
   std::unique_ptr<SuppressionHasher> hasher;
   SuppressionSet suppression;
 };

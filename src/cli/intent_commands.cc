@@ -185,7 +185,7 @@ void AddIntentTop(CLI::App& app, DataOptions& data, int* code) {
       if (a->json) {
         json j = IntentJson(**model, ti);
         j["domain"] = domain;
-        std::cout << j.dump() << "\n";
+        std::cout << j.dump(-1, ' ', false, kBadUtf8) << "\n";
       } else {
         std::string signals;
         for (int b = 0; b < kSignalCount; ++b)

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "core/normalize.h"
 
 namespace {
 
@@ -64,6 +65,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tenant", data.tenant, "tenant name")->capture_default_str();
 
+  // Every argument is text a command may store or print: bytes that are not UTF-8 are
+  // refused here, naming the argument, before anything is opened or written.
+  for (int i = 1; i < argc; ++i) {
+    if (!IsValidUtf8(argv[i])) {
+      std::string shown;
+      for (const unsigned char c : std::string_view(argv[i])) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02X", c);
+        shown += c < 0x80 && c >= 0x20 ? std::string(1, static_cast<char>(c)) : std::string(hex);
+      }
+      std::cerr << "fairlead: argument " << i << " ('" << shown << "') is not valid UTF-8; give text (and paths) in UTF-8\n";
+      return 2;
+    }
+  }
   int code = 0;
   RegisterCommands(app, data, &code);
   try {
@@ -77,6 +92,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  } catch (const std::exception& e) {
+    // A defect, not an input error: say so rather than abort. An open transaction is
+    // rolled back when the store closes, so nothing is half-written.
+    std::cerr << "fairlead: internal error (please report it): " << e.what() << "\n";
+    return 1;
   }
   return code;
 }

@@ -11,97 +11,12 @@
 #include "index/filter.h"
 #include "index/people_index.h"
 #include "index/query.h"
-#include "saved/watch.h"
+#include "cli/segments.h"
 
 namespace fairlead {
 namespace {
 
 using nlohmann::json;
-
-// Everything a list query needs, loaded once per command.
-struct Segments {
-  std::unique_ptr<AppContext> ctx;
-  std::unique_ptr<PeopleIndex> index;
-  std::unique_ptr<IntentModel> intent;
-  QueryContext query;
-  int depth = 0;  // lists referring to lists
-};
-
-Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
-  Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
-  if (!ctx.ok()) return ctx.status();
-  s.ctx = std::move(*ctx);
-  AppContext& c = *s.ctx;
-  Result<std::unique_ptr<PeopleIndex>> index =
-      PeopleIndex::Load(*c.store, c.tenant, c.rules, c.settings, *c.hasher, c.suppression, IndexSnapshotPath(c));
-  if (!index.ok()) return index.status();
-  s.index = std::move(*index);
-  Result<std::unique_ptr<IntentModel>> intent = LoadIntent(c, at);
-  if (!intent.ok()) return intent.status();
-  s.intent = std::move(*intent);
-  s.query.index = s.index.get();
-  s.query.intent = s.intent.get();
-  s.query.at = at;
-  s.query.role = role;
-  s.query.purpose_of = [&c](std::string_view id) { return c.store->GetPurpose(c.tenant, id); };
-  Segments* self = &s;
-  s.query.list_rows = [self](std::string_view name) -> Result<Bitset> {
-    if (self->depth > 8) return Status::Invalid("list:" + std::string(name) + ": lists refer to each other in a cycle");
-    AppContext& c = *self->ctx;
-    Result<ListInfo> list = c.store->GetList(c.tenant, name);
-    if (!list.ok()) return list.status();
-    Result<FilterNode> filter = ParseFilter(list->filter);
-    if (!filter.ok()) return filter.status().WithContext("list " + list->name + ": ");
-    ++self->depth;
-    Result<Bitset> rows = [&]() -> Result<Bitset> {
-      if (!list->is_static) return Evaluate(*filter, self->query);
-      // A static list is a snapshot, re-decided at use: its members, less anyone the
-      // filter's policy terms (and the view decision) would now exclude.
-      Result<std::vector<int64_t>> members = c.store->ListMembers(c.tenant, name);
-      if (!members.ok()) return members.status();
-      Bitset out(self->index->rows());
-      for (int64_t id : *members)
-        if (std::optional<uint32_t> row = self->index->RowOf(id)) out.Set(*row);
-      std::vector<const FilterNode*> policy_terms;
-      std::vector<const FilterNode*> stack = {&*filter};
-      while (!stack.empty()) {
-        const FilterNode* n = stack.back();
-        stack.pop_back();
-        if (n->kind == FilterNode::Kind::kAnd)
-          for (const FilterNode& ch : n->children) stack.push_back(&ch);
-        else if (n->kind == FilterNode::Kind::kEligible)
-          policy_terms.push_back(n);
-      }
-      for (const FilterNode* t : policy_terms) {
-        Result<Bitset> b = Evaluate(*t, self->query);
-        if (!b.ok()) return b;
-        out.And(*b);
-      }
-      out.And(ViewableRows(self->query));
-      out.AndNot(self->index->Suppressed());
-      return out;
-    }();
-    --self->depth;
-    return rows;
-  };
-  return Status::Ok();
-}
-
-Result<Time> TimeOption(const std::string& text) {
-  if (text.empty()) return Now();
-  Result<Time> t = ParseTime(text);
-  if (!t.ok()) return t.status().WithContext("--at: ");
-  return t;
-}
-
-// Parses --role and --at, then loads.
-Status LoadFor(Segments& s, const DataOptions& data, const std::string& role_text, const std::string& at_text) {
-  Role role;
-  if (!Parse(role_text, &role)) return Status::Invalid("--role: must be one of " + Choices<Role>());
-  Result<Time> at = TimeOption(at_text);
-  if (!at.ok()) return at.status();
-  return Load(s, data, role, *at);
-}
 
 Result<FilterNode> FilterOption(const std::string& text, bool is_json) {
   if (!is_json) {
@@ -124,7 +39,7 @@ Status PrintPage(Segments& s, const RankedPage& page, bool as_json, std::ostream
     if (as_json) {
       out << json{{"id", p->subject.id}, {"name", p->first_name + " " + p->last_name}, {"title", p->title},
                   {"seniority", p->seniority}, {"function", p->subject.function}, {"country", p->subject.country},
-                  {"account", p->account_domain}, {"score", page.scores[i]}}.dump()
+                  {"account", p->account_domain}, {"score", page.scores[i]}}.dump(-1, ' ', false, kBadUtf8)
           << "\n";
     } else {
       char line[512];
@@ -352,17 +267,27 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
     auto ctx = Open(data, code);
     if (!ctx) return;
     Status st = [&]() -> Status {
+      auto names_it = [&](const std::string& filter) {
+        Result<FilterNode> f = ParseFilter(filter);
+        std::vector<std::string> named;
+        if (f.ok()) ListsNamed(*f, &named);
+        return std::find(named.begin(), named.end(), *del_name) != named.end();
+      };
       Result<std::vector<ListInfo>> all = ctx->store->ListLists(ctx->tenant);
       if (!all.ok()) return all.status();
       for (const ListInfo& l : *all) {
-        if (l.name == *del_name) continue;
-        Result<FilterNode> f = ParseFilter(l.filter);
-        if (!f.ok()) continue;
-        std::vector<std::string> named;
-        ListsNamed(*f, &named);
-        if (std::find(named.begin(), named.end(), *del_name) != named.end())
+        if (l.name != *del_name && names_it(l.filter))
           return Status::Conflict("list " + l.name + " names " + *del_name + " (" + l.filter +
                                   "); delete or replace it first");
+      }
+      // A saved search naming it would fail at every check after (its alerts would stop).
+      Result<std::vector<SavedItem>> saved = ctx->store->ListSaved(ctx->tenant, "");
+      if (!saved.ok()) return saved.status();
+      for (const SavedItem& item : *saved) {
+        if (item.kind == "search" && names_it(item.filter))
+          return Status::Conflict(item.user + "'s saved search " + item.key + " names " + *del_name + " (" +
+                                  item.filter + "); remove it first (save remove search " + item.key +
+                                  " --user " + item.user + ")");
       }
       FL_RETURN_IF_ERROR(ctx->store->DeleteList(ctx->tenant, *del_name));
       std::cout << "deleted list " << *del_name << "\n";
@@ -473,7 +398,7 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
         for (const auto& [name, v] : inside)
           lists[name] = {{"in", v.in}, {"note", v.note}, {"terms", terms_json(v.terms)}};
         std::cout << json{{"person", id}, {"in", in}, {"terms", terms_json(*verdicts)}, {"lists", lists},
-                          {"suppression", suppression}}.dump() << "\n";
+                          {"suppression", suppression}}.dump(-1, ' ', false, kBadUtf8) << "\n";
         return Status::Ok();
       }
       std::cout << "person #" << id << " is " << (in ? "IN" : "OUT of")
@@ -496,212 +421,12 @@ void AddExplain(CLI::App& app, DataOptions& data, int* code) {
   });
 }
 
-// An alert in words: accounts by domain, people by name where the role may still view
-// them (the entry itself holds ids only).
-std::string FeedLine(Segments& s, const FeedEntry& e) {
-  AppContext& c = *s.ctx;
-  json b = json::parse(e.body, nullptr, false);
-  if (!b.is_object()) return e.kind + "  " + e.body;
-  auto domain = [&](const json& id) {
-    if (!id.is_number_integer()) return std::string("?");
-    Result<Account> a = c.store->GetAccount(c.tenant, id.get<int64_t>());
-    return a.ok() ? a->domain : "account #" + std::to_string(id.get<int64_t>());
-  };
-  auto person = [&](const json& id) {
-    if (!id.is_number_integer()) return std::string("?");
-    const int64_t pid = id.get<int64_t>();
-    std::optional<uint32_t> row = s.index->RowOf(pid);
-    if (!row || !s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at).allow)
-      return "#" + std::to_string(pid) + " (no longer viewable)";
-    Result<Person> p = c.store->GetPerson(c.tenant, pid);
-    if (!p.ok()) return "#" + std::to_string(pid);
-    std::string name = Trim(p->first_name + " " + p->last_name).empty() ? std::string("(no name)")
-                                                                         : std::string(Trim(p->first_name + " " + p->last_name));
-    return name + " (#" + std::to_string(pid) + ")";
-  };
-  auto people = [&](const json& ids) {
-    std::string out;
-    if (ids.is_array())
-      for (const json& id : ids) out += (out.empty() ? "" : ", ") + person(id);
-    return out;
-  };
-  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-  std::string where = b.contains("search") ? "search " + text(b["search"]) + ": " : std::string();
-  if (e.kind == "lead_change") {
-    std::string out = "lead " + person(b["person"]) + ":";
-    if (b["changes"].is_object())
-      for (auto it = b["changes"].begin(); it != b["changes"].end(); ++it)
-        out += " " + it.key() + " " + text((*it)["from"]) + " -> " + text((*it)["to"]) + ";";
-    out.pop_back();
-    return out;
-  }
-  if (e.kind == "new_person") return "new people at " + domain(b["account"]) + ": " + people(b["people"]);
-  if (e.kind == "gauge_change")
-    return where + domain(b["account"]) + " " + text(b["topic"]) + ": gauge " + text(b["from"]) + " -> " +
-           text(b["to"]);
-  if (e.kind == "new_signal") {
-    std::string signals;
-    if (b["signals"].is_array())
-      for (const json& x : b["signals"]) signals += (signals.empty() ? "" : ", ") + text(x);
-    return domain(b["account"]) + " " + text(b["topic"]) + ": new signal " + signals;
-  }
-  if (e.kind == "new_match") {
-    const int64_t n = b.value("count", int64_t{0});
-    const size_t shown = b["people"].is_array() ? b["people"].size() : 0;
-    return where + std::to_string(n) + " new match" + (n == 1 ? "" : "es") + ": " + people(b["people"]) +
-           (static_cast<size_t>(n) > shown ? " and " + std::to_string(n - static_cast<int64_t>(shown)) + " more" : "");
-  }
-  return e.kind + "  " + e.body;
-}
-
-void AddSaved(CLI::App& app, DataOptions& data, int* code) {
-  CLI::App* save = app.add_subcommand("save", "save a lead, an account or a search; alerts report what changes");
-  save->require_subcommand(1);
-  struct Args {
-    std::string user, target, filter, topic, role = "list_builder", at;
-  };
-  for (const char* kind : {"lead", "account", "search"}) {
-    auto a = std::make_shared<Args>();
-    std::string k = kind;
-    CLI::App* cmd = save->add_subcommand(k, k == "lead" ? "save a person (id, external ref or email)"
-                                            : k == "account" ? "save an account (domain)"
-                                                             : "save a search (a filter) by name");
-    cmd->add_option("--user", a->user, "the user who saves it")->required();
-    cmd->add_option(k == "search" ? "name" : k == "lead" ? "person" : "domain", a->target, "what to save")->required();
-    if (k == "search") {
-      cmd->add_option("--filter", a->filter, "the filter")->required();
-      cmd->add_option("--topic", a->topic, "the intent topic whose gauge changes to report");
-    }
-    cmd->add_option("--role", a->role, "the user's role (what they may view)")->capture_default_str();
-    cmd->add_option("--at", a->at, "as of (default now)");
-    cmd->callback([&data, code, a, k] {
-      Status st = [&]() -> Status {
-        Segments s;
-        FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
-        AppContext& c = *s.ctx;
-        SavedItem item{a->user, k, a->target, "", AsciiLower(a->topic), s.query.at, ""};
-        if (k == "lead") {
-          const std::string& key = a->target;
-          Result<int64_t> found = ResolvePerson(c, key);
-          if (!found.ok()) return found.status();
-          const int64_t id = *found;
-          std::optional<uint32_t> row = s.index->RowOf(id);
-          if (!row) return Status::NotFound("no person '" + key + "'");
-          if (!s.index->DecideRow(*row, nullptr, std::nullopt, Action::kView, s.query.role, s.query.at).allow)
-            return Status::Denied("person '" + key + "' may not be viewed by a " + a->role);
-          item.key = std::to_string(id);
-        } else if (k == "account") {
-          Result<int64_t> id = ResolveAccount(c, a->target);
-          if (!id.ok()) return id.status();
-          item.key = std::to_string(*id);
-        } else {
-          Result<FilterNode> f = ParseFilter(a->filter);
-          if (!f.ok()) return f.status().WithContext("--filter: ");
-          item.filter = f->ToText();
-        }
-        WatchContext w{c.store.get(), c.tenant, &s.query};
-        Result<std::string> snapshot = Snapshot(w, item);
-        if (!snapshot.ok()) return snapshot.status();
-        item.state = *snapshot;
-        FL_RETURN_IF_ERROR(c.store->PutSaved(c.tenant, item));
-        std::cout << "saved " << k << " " << a->target << " for " << a->user << "\n";
-        return Status::Ok();
-      }();
-      if (!st.ok()) *code = Fail(st);
-    });
-  }
-
-  // What a user watches, and stopping watching it.
-  auto list_user = std::make_shared<std::string>();
-  CLI::App* ls = save->add_subcommand("list", "a user's saved leads, accounts and searches");
-  ls->add_option("--user", *list_user, "the user")->required();
-  ls->callback([&data, code, list_user] {
-    auto ctx = Open(data, code);
-    if (!ctx) return;
-    Result<std::vector<SavedItem>> items = ctx->store->ListSaved(ctx->tenant, *list_user);
-    if (!items.ok()) { *code = Fail(items.status()); return; }
-    for (const SavedItem& i : *items) {
-      std::string what = i.kind == "search" ? i.key + ": " + i.filter + (i.topic.empty() ? "" : " (topic " + i.topic + ")")
-                         : i.kind == "lead" ? "person #" + i.key
-                                            : "account #" + i.key;
-      if (i.kind == "account")
-        if (Result<Account> acc = ctx->store->GetAccount(ctx->tenant, std::stoll(i.key)); acc.ok())
-          what = acc->domain;
-      std::cout << i.kind << "\t" << what << "\tsaved " << FormatTime(i.saved_at) << "\n";
-    }
-    std::cout << items->size() << " saved\n";
-  });
-  struct RemoveArgs {
-    std::string kind, target, user;
-  };
-  auto rm = std::make_shared<RemoveArgs>();
-  CLI::App* remove = save->add_subcommand("remove", "stop watching a saved lead, account or search (its feed stays)");
-  remove->add_option("kind", rm->kind, "lead, account or search")->required()->check(CLI::IsMember({"lead", "account", "search"}));
-  remove->add_option("target", rm->target, "the person, domain or search name")->required();
-  remove->add_option("--user", rm->user, "the user")->required();
-  remove->callback([&data, code, rm] {
-    auto ctx = Open(data, code);
-    if (!ctx) return;
-    Status st = [&]() -> Status {
-      std::string key = rm->target;
-      if (rm->kind == "lead") {
-        Result<int64_t> id = ResolvePerson(*ctx, rm->target);
-        if (!id.ok()) return id.status();
-        key = std::to_string(*id);
-      } else if (rm->kind == "account") {
-        Result<int64_t> id = ResolveAccount(*ctx, rm->target);
-        if (!id.ok()) return id.status();
-        key = std::to_string(*id);
-      }
-      FL_RETURN_IF_ERROR(ctx->store->RemoveSaved(ctx->tenant, rm->user, rm->kind, key));
-      std::cout << "removed saved " << rm->kind << " " << rm->target << " for " << rm->user << "\n";
-      return Status::Ok();
-    }();
-    if (!st.ok()) *code = Fail(st);
-  });
-
-  auto a = std::make_shared<Args>();
-  auto all = std::make_shared<bool>(false);
-  auto as_json = std::make_shared<bool>(false);
-  CLI::App* alerts = app.add_subcommand("alerts", "check a user's saved leads, accounts and searches for changes, "
-                                                  "then show the unread feed (and mark it read)");
-  alerts->add_option("--user", a->user, "the user")->required();
-  alerts->add_option("--role", a->role, "the user's role")->capture_default_str();
-  alerts->add_option("--at", a->at, "as of (default now)");
-  alerts->add_flag("--all", *all, "show the whole feed, read or not");
-  alerts->add_flag("--json", *as_json, "JSON lines");
-  alerts->callback([&data, code, a, all, as_json] {
-    Status st = [&]() -> Status {
-      Segments s;
-      FL_RETURN_IF_ERROR(LoadFor(s, data, a->role, a->at));
-      AppContext& c = *s.ctx;
-      WatchContext w{c.store.get(), c.tenant, &s.query};
-      Result<std::vector<FeedEntry>> added = CheckSaved(w, a->user);
-      if (!added.ok()) return added.status();
-      Result<std::vector<FeedEntry>> feed = c.store->ListFeed(c.tenant, a->user, !*all);
-      if (!feed.ok()) return feed.status();
-      for (const FeedEntry& e : *feed) {
-        if (*as_json) {
-          std::cout << json{{"id", e.id}, {"at", FormatTime(e.at)}, {"kind", e.kind},
-                            {"body", json::parse(e.body, nullptr, false)}, {"read", e.read}}.dump() << "\n";
-        } else {
-          std::cout << FormatTime(e.at) << "  " << FeedLine(s, e) << "\n";
-        }
-      }
-      if (!*as_json) std::cout << added->size() << " new, " << feed->size() << " shown\n";
-      return c.store->MarkFeedRead(c.tenant, a->user);
-    }();
-    if (!st.ok()) *code = Fail(st);
-  });
-}
-
 }  // namespace
 
 void RegisterSegmentCommands(CLI::App& app, DataOptions& data, int* exit_code) {
   AddSearch(app, data, exit_code);
   AddList(app, data, exit_code);
   AddExplain(app, data, exit_code);
-  AddSaved(app, data, exit_code);
 }
 
 }  // namespace fairlead

@@ -322,8 +322,10 @@ bool PeopleIndex::HasGrantedConsent(uint32_t row, std::string_view purpose_id, s
 }
 
 Decision PeopleIndex::DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose,
-                                    std::optional<Channel> channel, Action action, Role role, Time at) const {
+                                    std::optional<Channel> channel, Action action, Role role, Time at,
+                                    const Destination* destination) const {
   DecisionRequest req;
+  req.destination = destination;
   req.subject = &s;
   req.purpose = purpose;
   req.action = action;
@@ -360,8 +362,8 @@ const Bitset& PeopleIndex::Viewable(Role role) {
 }
 
 Decision PeopleIndex::DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action,
-                                Role role, Time at) const {
-  return DecideSubject(SubjectOf(row), row, purpose, channel, action, role, at);
+                                Role role, Time at, const Destination* destination) const {
+  return DecideSubject(SubjectOf(row), row, purpose, channel, action, role, at, destination);
 }
 
 // Hot path of every eligibility build: the row's subject is reconstructed once.

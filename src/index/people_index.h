@@ -165,16 +165,17 @@ class PeopleIndex {
   void FillSubject(uint32_t row, Subject* out) const;
   // One decision for a row whose subject the caller filled (FillSubject).
   Decision DecideSubject(const Subject& s, uint32_t row, const Purpose* purpose, std::optional<Channel> channel,
-                         Action action, Role role, Time at) const;
+                         Action action, Role role, Time at, const Destination* destination = nullptr) const;
   // Whether the row holds a granted consent record whose scope covers the purpose.
   // Without one, track is denied at every time (policy.md rule 9 allows only on the
   // latest such record), so the events path answers most people without deciding.
   // `covers` caches, per scope set, whether it covers `purpose_id` (-1: not yet
   // known); the caller keeps one per purpose.
   bool HasGrantedConsent(uint32_t row, std::string_view purpose_id, std::vector<int8_t>* covers) const;
-  // One decision for a row, exactly as the bulk form computes it.
+  // One decision for a row, exactly as the bulk form computes it (`destination`: where
+  // an export or share goes; null = no transfer).
   Decision DecideRow(uint32_t row, const Purpose* purpose, std::optional<Channel> channel, Action action, Role role,
-                     Time at) const;
+                     Time at, const Destination* destination = nullptr) const;
   size_t MemoryBytes() const;
 
  private:

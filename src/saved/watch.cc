@@ -99,6 +99,18 @@ Result<std::string> Snapshot(WatchContext& ctx, const SavedItem& item) {
   return s->dump();
 }
 
+Result<std::optional<Role>> CheckedRole(Store& store, int64_t tenant, const std::string& user) {
+  Result<std::vector<SavedItem>> items = store.ListSaved(tenant, user);
+  if (!items.ok()) return items.status();
+  for (const SavedItem& item : *items) {
+    json state = json::parse(item.state, nullptr, false);
+    Role role;
+    if (state.is_object() && state["role"].is_string() && Parse(state["role"].get<std::string>(), &role))
+      return std::optional<Role>(role);
+  }
+  return std::optional<Role>();
+}
+
 Result<std::vector<FeedEntry>> CheckSaved(WatchContext& ctx, const std::string& user) {
   Result<std::vector<SavedItem>> items = ctx.store->ListSaved(ctx.tenant, user);
   if (!items.ok()) return items.status();

@@ -6,6 +6,7 @@
 // for the user's role never appear in an entry. Not thread-safe (uses the index).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct WatchContext {
 // The state a new saved item starts from (its snapshot JSON). Fails for an unknown
 // person or account, or a filter that does not parse or evaluate.
 Result<std::string> Snapshot(WatchContext& ctx, const SavedItem& item);
+
+// The role a user's saved items were last checked for (their snapshots say), or none
+// when the user has none saved. Every check of that user must use it.
+Result<std::optional<Role>> CheckedRole(Store& store, int64_t tenant, const std::string& user);
 
 // Compares, records and returns the new feed entries (also stored).
 Result<std::vector<FeedEntry>> CheckSaved(WatchContext& ctx, const std::string& user);

@@ -63,6 +63,23 @@ struct FeedEntry {
   bool read = false;
 };
 
+// Where a user's alerts go besides the in-app feed: a webhook (an http or https URL,
+// each batch POSTed as JSON) or an email address (one digest per delivery run). The
+// receiving system is a destination in policy.md's sense: people are named there only
+// where decide(share) to it allows.
+struct AlertDestination {
+  int64_t id = 0;
+  std::string user;
+  std::string kind;     // "webhook" or "email"
+  std::string address;  // the URL, or the normalised email address
+  Role role = Role::kListBuilder;  // the user's role: what the checks before a delivery may see
+  Destination destination;         // region, transfer mechanism, US certification
+  int64_t delivered_through = 0;   // the last feed entry the receiver accepted
+  Time created_at = 0;
+  Time last_attempt_at = 0;  // 0 = never tried
+  std::string last_error;    // empty after a delivery that succeeded
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -179,11 +196,24 @@ class Store {
 
   // Saved leads, accounts and searches; their snapshots; the feed.
   virtual Status PutSaved(int64_t tenant, const SavedItem& item) = 0;  // insert or replace
+  // A user's saved items; with user "", every user's (ordered by user).
   virtual Result<std::vector<SavedItem>> ListSaved(int64_t tenant, std::string_view user) = 0;
   virtual Status RemoveSaved(int64_t tenant, std::string_view user, std::string_view kind, std::string_view key) = 0;
   virtual Status AddFeed(int64_t tenant, FeedEntry* entry) = 0;
   virtual Result<std::vector<FeedEntry>> ListFeed(int64_t tenant, std::string_view user, bool unread_only) = 0;
   virtual Status MarkFeedRead(int64_t tenant, std::string_view user) = 0;
+  // A user's feed entries after `after_id`, oldest first.
+  virtual Result<std::vector<FeedEntry>> FeedAfter(int64_t tenant, std::string_view user, int64_t after_id) = 0;
+  // The newest feed entry id of a user (0 when none).
+  virtual Result<int64_t> LastFeedId(int64_t tenant, std::string_view user) = 0;
+
+  // Alert destinations. Add sets d->id; List takes every user's when `user` is empty.
+  virtual Status AddAlertDestination(int64_t tenant, AlertDestination* d) = 0;
+  virtual Result<std::vector<AlertDestination>> ListAlertDestinations(int64_t tenant, std::string_view user) = 0;
+  virtual Status RemoveAlertDestination(int64_t tenant, int64_t id) = 0;
+  // After an attempt: `delivered_through` moves on only when the receiver accepted.
+  virtual Status RecordAlertAttempt(int64_t tenant, int64_t id, int64_t delivered_through, Time at,
+                                    std::string_view error) = 0;
 
   // Files imported before, by kind and a digest of their bytes (ingest/file_digest.h),
   // so importing the same file again can be refused. Recorded inside the import's

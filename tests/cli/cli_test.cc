@@ -8,38 +8,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "testing/test_util.h"
+#include "testing/cli_fixture.h"
 
 namespace fairlead {
 namespace {
-
-struct CmdRun {
-  int code;
-  std::string out;
-};
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = testing_util::FreshTestDir("cli");
-  }
-  CmdRun Fl(const std::string& args) {
-    std::string cmd = std::string(FL_BINARY) + " --data '" + dir_ + "/data' " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  std::string dir_;
-};
 
 TEST_F(CliTest, DecideScenarioObjectAndArray) {
   std::string one = Write("one.json", R"({"subject":{"country":"DE","recipient":"corporate","email":"jo@x.de"},

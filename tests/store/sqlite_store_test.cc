@@ -569,7 +569,7 @@ TEST(SqliteStore, MigrationNineBuildsTheCoveringEmailIndex) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "DROP INDEX emails_by_person; CREATE INDEX emails_person ON emails (person_id); "
-                             "DELETE FROM schema_migrations WHERE version = 9", nullptr, nullptr, nullptr),
+                             "DROP TABLE alert_destinations; DELETE FROM schema_migrations WHERE version >= 9", nullptr, nullptr, nullptr),
             SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_close(db);
   auto store = OpenSqliteStore(path);

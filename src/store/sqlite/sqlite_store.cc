@@ -202,6 +202,16 @@ CREATE TABLE imported_files (tenant_id INTEGER NOT NULL, kind TEXT NOT NULL, dig
 DROP INDEX emails_person;
 CREATE INDEX emails_by_person ON emails (tenant_id, person_id, position, type, visibility);
 )sql",
+    // 10: where alerts are delivered besides the feed (webhooks, email digests), and
+    // how far each has been delivered.
+    R"sql(
+CREATE TABLE alert_destinations (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, user TEXT NOT NULL,
+  kind TEXT NOT NULL, address TEXT NOT NULL, role TEXT NOT NULL, region TEXT NOT NULL,
+  transfer_mechanism TEXT NOT NULL, us_certified INTEGER NOT NULL,
+  delivered_through INTEGER NOT NULL, created_at INTEGER NOT NULL, last_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL);
+CREATE INDEX alert_destinations_user ON alert_destinations (tenant_id, user, id);
+)sql",
 };
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -1439,8 +1449,8 @@ class SqliteStore final : public Store {
   Result<std::vector<SavedItem>> ListSaved(int64_t tenant, std::string_view user) override {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "SELECT user, kind, key, filter, topic, saved_at, state FROM saved WHERE tenant_id = ? "
-                               "AND user = ? ORDER BY kind, key"));
-    q->Bind(1, tenant).Bind(2, user);
+                               "AND (user = ? OR ? = '') ORDER BY user, kind, key"));
+    q->Bind(1, tenant).Bind(2, user).Bind(3, user);
     std::vector<SavedItem> out;
     FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
       out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5), r.Text(6)});
@@ -1481,6 +1491,88 @@ class SqliteStore final : public Store {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "UPDATE feed SET read = 1 WHERE tenant_id = ? AND user = ? AND read = 0"));
     return q->Bind(1, tenant).Bind(2, user).Run();
+  }
+
+  Result<std::vector<FeedEntry>> FeedAfter(int64_t tenant, std::string_view user, int64_t after_id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, user, at, kind, body, read FROM feed WHERE tenant_id = ? AND user = ? "
+                               "AND id > ? ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, user).Bind(3, after_id);
+    std::vector<FeedEntry> out;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Int(5) != 0});
+    }));
+    return out;
+  }
+
+  Result<int64_t> LastFeedId(int64_t tenant, std::string_view user) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT coalesce(max(id), 0) FROM feed WHERE tenant_id = ? AND user = ?"));
+    q->Bind(1, tenant).Bind(2, user);
+    int64_t last = 0;
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) { last = r.Int(0); }));
+    return last;
+  }
+
+  Status AddAlertDestination(int64_t tenant, AlertDestination* d) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "INSERT INTO alert_destinations (tenant_id, user, kind, address, role, region, "
+                               "transfer_mechanism, us_certified, delivered_through, created_at, last_attempt_at, "
+                               "last_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, d->user).Bind(3, d->kind).Bind(4, d->address)
+                           .Bind(5, Name(d->role)).Bind(6, d->destination.region)
+                           .Bind(7, Name(d->destination.transfer_mechanism))
+                           .Bind(8, int64_t{d->destination.us_certified}).Bind(9, d->delivered_through)
+                           .Bind(10, d->created_at).Bind(11, d->last_attempt_at).Bind(12, d->last_error).Run());
+    d->id = sqlite3_last_insert_rowid(db_);
+    return Status::Ok();
+  }
+
+  Result<std::vector<AlertDestination>> ListAlertDestinations(int64_t tenant, std::string_view user) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, user, kind, address, role, region, transfer_mechanism, us_certified, "
+                               "delivered_through, created_at, last_attempt_at, last_error FROM alert_destinations "
+                               "WHERE tenant_id = ? AND (user = ? OR ? = '') ORDER BY user, id"));
+    q->Bind(1, tenant).Bind(2, user).Bind(3, user);
+    std::vector<AlertDestination> out;
+    Status bad = Status::Ok();
+    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
+      AlertDestination d;
+      d.id = r.Int(0);
+      d.user = r.Text(1);
+      d.kind = r.Text(2);
+      d.address = r.Text(3);
+      if (!Parse(r.Text(4), &d.role) || !Parse(r.Text(6), &d.destination.transfer_mechanism))
+        bad = Status::Internal("alert destination " + std::to_string(d.id) + ": damaged role or transfer mechanism");
+      d.destination.name = d.kind + " " + d.address;
+      d.destination.region = r.Text(5);
+      d.destination.us_certified = r.Int(7) != 0;
+      d.delivered_through = r.Int(8);
+      d.created_at = r.Int(9);
+      d.last_attempt_at = r.Int(10);
+      d.last_error = r.Text(11);
+      out.push_back(std::move(d));
+    }));
+    if (!bad.ok()) return bad;
+    return out;
+  }
+
+  Status RemoveAlertDestination(int64_t tenant, int64_t id) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "DELETE FROM alert_destinations WHERE tenant_id = ? AND id = ?"));
+    FL_RETURN_IF_ERROR(q->Bind(1, tenant).Bind(2, id).Run());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no alert destination " + std::to_string(id));
+    return Status::Ok();
+  }
+
+  Status RecordAlertAttempt(int64_t tenant, int64_t id, int64_t delivered_through, Time at,
+                            std::string_view error) override {
+    Stmt* q;
+    FL_RETURN_IF_ERROR(Get(&q, "UPDATE alert_destinations SET delivered_through = max(delivered_through, ?), "
+                               "last_attempt_at = ?, last_error = ? WHERE tenant_id = ? AND id = ?"));
+    FL_RETURN_IF_ERROR(q->Bind(1, delivered_through).Bind(2, at).Bind(3, error).Bind(4, tenant).Bind(5, id).Run());
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("no alert destination " + std::to_string(id));
+    return Status::Ok();
   }
 
   Result<std::optional<Time>> FileImportedAt(int64_t tenant, std::string_view kind, std::string_view digest) override {

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Loopback receivers for the delivery tests: a webhook endpoint and an SMTP server.
+
+  receivers.py webhook DIR   # HTTP on 127.0.0.1, an ephemeral port
+  receivers.py smtp DIR      # SMTP (aiosmtpd) on 127.0.0.1, a free port
+
+Each writes its port to DIR/port once it listens, and each request or message it
+receives to DIR/<n>.json. The webhook answers with the status in DIR/status (200 when
+there is none) and, where DIR/key holds a signing key, records whether the
+X-Fairlead-Signature header is the HMAC-SHA256 of the body under that key. The SMTP
+server records the envelope and the message's decoded text body and subject.
+"""
+import email
+import email.header
+import email.policy
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+
+def record(directory, item):
+    n = len([f for f in os.listdir(directory) if f.endswith(".json")])
+    tmp = os.path.join(directory, "%d.tmp" % n)
+    with open(tmp, "w") as f:
+        json.dump(item, f)
+    os.rename(tmp, os.path.join(directory, "%d.json" % n))
+
+
+def announce(directory, port):
+    tmp = os.path.join(directory, "port.tmp")
+    with open(tmp, "w") as f:
+        f.write(str(port))
+    os.rename(tmp, os.path.join(directory, "port"))
+
+
+def webhook(directory):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            item = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body.decode("utf-8")}
+            key_path = os.path.join(directory, "key")
+            if os.path.exists(key_path):
+                key = open(key_path).read().strip().encode()
+                want = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+                item["signature_ok"] = hmac.compare_digest(want, self.headers.get("X-Fairlead-Signature", ""))
+            status_path = os.path.join(directory, "status")
+            status = int(open(status_path).read().strip()) if os.path.exists(status_path) else 200
+            item["answered"] = status
+            record(directory, item)
+            answer = b"received" if status < 300 else b"receiver says no"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    announce(directory, server.server_address[1])
+    server.serve_forever()
+
+
+def smtp(directory):
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            body = msg.get_body(preferencelist=("plain",))
+            record(directory, {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                               "subject": str(msg["subject"]), "message_id": str(msg["message-id"]),
+                               "headers": {k.lower(): str(v) for k, v in msg.items()},
+                               "text": body.get_content() if body else ""})
+            return "250 Message accepted for delivery"
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    announce(directory, port)
+    signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
+    while True:
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    {"webhook": webhook, "smtp": smtp}[sys.argv[1]](sys.argv[2])
