@@ -63,21 +63,36 @@ namespace {
 
 bool Before(const std::optional<Time>& t, Time at) { return t && *t <= at; }
 
-// Equal times are ordered strictest first, so the answer never depends on record order.
-int Strictness(BasisStatus s) {
-  switch (s) {
+bool IsExpired(const BasisRecord& r, Time at) {
+  return r.status == BasisStatus::kExpired || (r.expires_at && *r.expires_at <= at);
+}
+
+// A grant's confirmation counts when it is dated by `at` and, unless the reading says
+// otherwise, not before the grant itself (reading 21).
+bool ValidlyConfirmed(const BasisRecord& r, Time at, bool may_precede_grant) {
+  return Before(r.confirmed_at, at) && (may_precede_grant || *r.confirmed_at >= r.at);
+}
+
+// How strict a record is as of `at`, for ordering records of equal time (reading 3):
+// withdrawn, then expired (by status or by `expires_at`), pending, granted without a
+// valid confirmation, granted and confirmed. So the answer never depends on the order
+// records are listed in.
+int Strictness(const BasisRecord& r, Time at, bool may_precede_grant) {
+  switch (r.status) {
     case BasisStatus::kWithdrawn: return 0;
     case BasisStatus::kExpired: return 1;
     case BasisStatus::kPending: return 2;
-    case BasisStatus::kGranted: return 3;
+    case BasisStatus::kGranted:
+      if (IsExpired(r, at)) return 1;
+      return ValidlyConfirmed(r, at, may_precede_grant) ? 4 : 3;
   }
-  return 3;
+  return 4;
 }
 
-bool LaterThan(const BasisRecord& a, const BasisRecord& b) {
+bool LaterThan(const BasisRecord& a, const BasisRecord& b, Time at, bool may_precede_grant) {
   if (a.at != b.at) return a.at > b.at;
-  if (Strictness(a.status) != Strictness(b.status)) return Strictness(a.status) < Strictness(b.status);
-  if (a.confirmed_at.has_value() != b.confirmed_at.has_value()) return !a.confirmed_at.has_value();
+  const int sa = Strictness(a, at, may_precede_grant), sb = Strictness(b, at, may_precede_grant);
+  if (sa != sb) return sa < sb;
   if (a.expires_at != b.expires_at) return a.expires_at.value_or(INT64_MAX) < b.expires_at.value_or(INT64_MAX);
   return a.id < b.id;
 }
@@ -105,15 +120,12 @@ bool CoversChannel(const BasisRecord& r, Channel c) {
   return (r.channels & ChannelBit(c)) != 0;
 }
 
-bool IsExpired(const BasisRecord& r, Time at) {
-  return r.status == BasisStatus::kExpired || (r.expires_at && *r.expires_at <= at);
-}
 
 template <typename Pred>
-const BasisRecord* Latest(const Subject& s, Time at, Pred pred) {
+const BasisRecord* Latest(const Subject& s, Time at, bool may_precede_grant, Pred pred) {
   const BasisRecord* best = nullptr;
   for (const BasisRecord& r : s.bases)
-    if (r.at <= at && pred(r) && (!best || LaterThan(r, *best))) best = &r;
+    if (r.at <= at && pred(r) && (!best || LaterThan(r, *best, at, may_precede_grant))) best = &r;
   return best;
 }
 
@@ -181,6 +193,13 @@ class Engine {
   }
   // A country given and an ISO code (readings 19: otherwise unknown, read strictly).
   bool KnownCountry() const { return !s_.country.empty() && NormalizeCountry(s_.country).ok(); }
+  // An address listed more than once is hidden when any listing hides it (the stricter
+  // reading of a subject whose records disagree).
+  bool Hidden(const EmailAddress& e) const {
+    return std::any_of(s_.emails.begin(), s_.emails.end(), [&](const EmailAddress& o) {
+      return o.visibility == Visibility::kHidden && (&o == &e || (!e.address.empty() && SameCode(o.address, e.address)));
+    });
+  }
   // With `why`, says which time the age counts from (for the explanation).
   bool RetentionExpired(std::string* why = nullptr) const;
   Result<Decision> Contact(const Purpose& purpose, Channel channel);
@@ -222,7 +241,7 @@ RecipientClass Engine::ClassFor(Channel channel) const {
   if (channel != Channel::kEmail) return RecipientClass::kCorporatePersonal;
   bool any = false, all_generic = true;
   for (const EmailAddress& e : s_.emails) {
-    if (e.visibility == Visibility::kHidden) continue;
+    if (Hidden(e)) continue;
     any = true;
     all_generic = all_generic && e.type == EmailType::kGeneric;
   }
@@ -243,7 +262,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     if (req_.explain) d_.evidence.push_back("objection to direct marketing at " + FormatTime(*s_.objected_direct_marketing_at));
     return Deny(Reason::kObjected, "GDPR Art. 21(3)");
   }
-  const BasisRecord* consent = Latest(s_, at, [&](const BasisRecord& r) {
+  const BasisRecord* consent = Latest(s_, at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
     return r.basis == LawfulBasis::kConsent && CoversPurpose(r, purpose.id) && CoversChannel(r, channel);
   });
   if (consent) {
@@ -259,8 +278,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
                              [&](const std::string& c) { return SameCode(c, a2) || SameCode(c, s_.country); });
       // A confirmation confirms the grant it follows: one dated before the record's own
       // `at` belongs to an earlier request (reading 21).
-      const bool confirmed = Before(consent->confirmed_at, at) &&
-                             (rules_.readings.confirmation_may_precede_grant || *consent->confirmed_at >= consent->at);
+      const bool confirmed = ValidlyConfirmed(*consent, at, rules_.readings.confirmation_may_precede_grant);
       if (!doi || confirmed)
         return AllowMarketing(Reason::kConsent, LawfulBasis::kConsent, "GDPR Art. 6(1)(a)");
       unconfirmed_ = true;
@@ -299,9 +317,11 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
       // "Among" the purpose's functions: the same string, unless the reading says case
       // aside (reading 20; the importer stores functions in lower case).
       const bool fold = rules_.readings.job_functions_ignore_case;
-      relevant = std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(), [&](const std::string& f) {
-        return fold ? SameCode(f, s_.function) : f == s_.function;
-      });
+      // A subject without a function is among none, whatever the list holds (reading 20).
+      relevant = !s_.function.empty() &&
+                 std::any_of(purpose.job_functions.begin(), purpose.job_functions.end(), [&](const std::string& f) {
+                   return fold ? SameCode(f, s_.function) : f == s_.function;
+                 });
       if (!relevant && req_.explain)
         d_.evidence.push_back("function '" + s_.function + "' is not among the purpose's job functions");
     }
@@ -316,7 +336,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
 Result<Decision> Engine::Contact(const Purpose& purpose, Channel channel) {
   switch (purpose.kind) {
     case PurposeKind::kService: {
-      const BasisRecord* contract = Latest(s_, req_.at, [&](const BasisRecord& r) {
+      const BasisRecord* contract = Latest(s_, req_.at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
         return r.basis == LawfulBasis::kContract && (r.scopes.empty() || CoversPurpose(r, purpose.id));
       });
       if (contract && contract->status == BasisStatus::kGranted && !IsExpired(*contract, req_.at)) {
@@ -364,7 +384,9 @@ Result<Decision> Engine::Run() {
   if (transfer && (origin_unknown || rules_.IsProtectedOrigin(s_.country))) {
     std::string ref;
     if (origin_unknown) d_.rule_refs.push_back("transfer: unknown country '" + s_.country + "' read as EEA/GB/CH");
-    if (rules_.TransferNeedsMechanism(s_.country, dest->region, dest->us_certified, req_.at, &ref)) {
+    // An unknown code is no country: a destination repeating it is not "the same country".
+    if (rules_.TransferNeedsMechanism(origin_unknown ? "" : s_.country, dest->region, dest->us_certified, req_.at,
+                                      &ref)) {
       if (dest->transfer_mechanism == TransferMechanism::kScc) {
         Oblige(Obligation::kTransferUnderScc);
         d_.rule_refs.push_back("GDPR Art. 46(2)(c): standard contractual clauses to " + dest->region);
@@ -385,7 +407,7 @@ Result<Decision> Engine::Run() {
   bool any_hidden = false, all_hidden = !s_.emails.empty(), all_downloadable = true;
   for (const EmailAddress& e : s_.emails) {
     any_hidden = any_hidden || e.visibility == Visibility::kHidden;
-    all_hidden = all_hidden && e.visibility == Visibility::kHidden;
+    all_hidden = all_hidden && Hidden(e);
     all_downloadable = all_downloadable && e.visibility == Visibility::kDownloadable;
   }
   if (action == Action::kContact && req_.channel == Channel::kEmail && all_hidden)
@@ -395,7 +417,7 @@ Result<Decision> Engine::Run() {
 
   if (action == Action::kTrack) {
     if (!req_.purpose) return Status::Invalid("track needs a purpose");
-    const BasisRecord* consent = Latest(s_, req_.at, [&](const BasisRecord& r) {
+    const BasisRecord* consent = Latest(s_, req_.at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
       return r.basis == LawfulBasis::kConsent && CoversPurpose(r, req_.purpose->id);
     });
     if (consent && req_.explain) d_.evidence.push_back("latest consent for this purpose: " + DescribeRecord(*consent));

@@ -64,7 +64,8 @@ const MarketingRow* Rules::FindRow(RuleTable table, std::string_view country, Ti
 
 bool Rules::IsEea(std::string_view country) const {
   std::string_view a2 = CountryAlpha2(country);
-  return std::find(eea.begin(), eea.end(), a2) != eea.end();
+  return std::find(eea.begin(), eea.end(), a2) != eea.end() ||
+         std::find(eea_territories.begin(), eea_territories.end(), a2) != eea_territories.end();
 }
 
 bool Rules::IsProtectedOrigin(std::string_view country) const {
@@ -288,10 +289,14 @@ class RulesParser {
     }
     const toml::table* transfers = root["transfers"].as_table();
     if (!transfers) return Error(nullptr, "transfers", "missing table [transfers]");
-    for (const char* key : {"eea", "origins"}) {
+    for (const char* key : {"eea", "origins", "eea_territories"}) {
+      const bool optional = std::string(key) == "eea_territories";
+      if (optional && !transfers->get(key)) continue;
       const toml::array* arr = transfers->get(key) ? transfers->get(key)->as_array() : nullptr;
       if (!arr) return Error(transfers, std::string("transfers.") + key, "must be an array of codes");
-      std::vector<std::string>& out = std::string(key) == "eea" ? rules.eea : rules.origins;
+      std::vector<std::string>& out = std::string(key) == "eea" ? rules.eea
+                                      : optional                ? rules.eea_territories
+                                                                : rules.origins;
       for (const toml::node& el : *arr) {
         if (!el.is_string()) return Error(&el, std::string("transfers.") + key, "entries must be strings");
         out.push_back(std::string(**el.as_string()));

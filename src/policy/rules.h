@@ -79,6 +79,9 @@ struct Rules {
   std::string source;  // file name it was read from
   std::vector<MarketingRow> rows;
   std::vector<std::string> eea;      // member states
+  // Parts of a member state with an ISO code of their own (RE, GF, GP, MQ, YT, MF, AX):
+  // EEA territory, on either side of a transfer.
+  std::vector<std::string> eea_territories;
   std::vector<std::string> origins;  // "EEA", "GB", "CH": whose subjects the transfer rule protects
   std::vector<AdequacyRow> adequacy;
   std::vector<UsFramework> us_frameworks;
