@@ -153,6 +153,18 @@ class RulesParser {
     return Status::Invalid(where + ": " + field + ": " + why);
   }
 
+  // A key the format does not know is a typo the DPO must hear of: ignored, it would
+  // leave a rule silently out.
+  Status KnownKeys(const toml::table& t, std::initializer_list<std::string_view> known, const std::string& ctx) const {
+    for (const auto& [key, node] : t) {
+      if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return Error(&node, (ctx.empty() ? "" : ctx + ".") + std::string(key.str()), "unknown key (known: " + list + ")");
+    }
+    return Status::Ok();
+  }
+
   Result<std::string> String(const toml::table& t, const std::string& key, const std::string& ctx,
                              bool required = true) const {
     const toml::node* n = t.get(key);
@@ -195,6 +207,10 @@ class RulesParser {
 
   Status Row(const toml::table& t, RuleTable table, int index, Rules* rules) const {
     std::string ctx = std::string(Name(table)) + "[" + std::to_string(index) + "]";
+    FL_RETURN_IF_ERROR(KnownKeys(t, {"country", "consumer", "sole_trader", "corporate_personal", "corporate_generic",
+                                     "soft_opt_in", "window_months", "job_relevance", "citation", "valid_from",
+                                     "valid_to"},
+                                 ctx));
     MarketingRow row;
     row.table = table;
     row.line = static_cast<int>(t.source().begin.line);
@@ -268,6 +284,9 @@ class RulesParser {
     } catch (const std::exception& e) {
       return Status::Invalid(source_ + ": " + e.what());
     }
+    FL_RETURN_IF_ERROR(KnownKeys(root, {"version", "email", "phone", "post", "transfers", "readings", "adequacy",
+                                        "us_framework"},
+                                 ""));
     Result<std::string> version = String(root, "version", "");
     if (!version.ok()) return Error(nullptr, "version", "missing (every rules file is versioned)");
     rules.version = *version;
@@ -289,6 +308,7 @@ class RulesParser {
     }
     const toml::table* transfers = root["transfers"].as_table();
     if (!transfers) return Error(nullptr, "transfers", "missing table [transfers]");
+    FL_RETURN_IF_ERROR(KnownKeys(*transfers, {"eea", "eea_territories", "origins"}, "transfers"));
     for (const char* key : {"eea", "origins", "eea_territories"}) {
       const bool optional = std::string(key) == "eea_territories";
       if (optional && !transfers->get(key)) continue;
@@ -338,6 +358,7 @@ class RulesParser {
         std::string ctx = "adequacy[" + std::to_string(i++) + "]";
         const toml::table* t = el.as_table();
         if (!t) return Error(&el, ctx, "must be a table");
+        FL_RETURN_IF_ERROR(KnownKeys(*t, {"region", "valid_from", "valid_to", "citation"}, ctx));
         AdequacyRow a;
         a.line = static_cast<int>(t->source().begin.line);
         Result<std::string> region = String(*t, "region", ctx);
@@ -358,6 +379,7 @@ class RulesParser {
         std::string ctx = "us_framework[" + std::to_string(i++) + "]";
         const toml::table* t = el.as_table();
         if (!t) return Error(&el, ctx, "must be a table");
+        FL_RETURN_IF_ERROR(KnownKeys(*t, {"name", "valid_from", "valid_to", "citation"}, ctx));
         UsFramework f;
         f.line = static_cast<int>(t->source().begin.line);
         Result<std::string> name = String(*t, "name", ctx);

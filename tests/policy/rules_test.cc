@@ -93,6 +93,11 @@ TEST(Rules, BadFilesNameTheLineAndField) {
             "readings.unknown_country_double_optin: unknown choice"},
            {"soft_opt_in_window_includes_cutoff = false", "soft_opt_in_window_includes_cutoff = \"no\"",
             "readings.soft_opt_in_window_includes_cutoff: must be true or false"},
+           // A misspelt key would leave its rule out: refused, naming it and the known ones.
+           {"job_relevance = true", "job_relevence = true", "default-rules.toml:53: email[2].job_relevence: unknown key (known: country,"},
+           {"eea_territories =", "eea_teritories =", "transfers.eea_teritories: unknown key"},
+           {"region = \"AD\"", "region = \"AD\"\nvalid_until = 2030-01-01", "adequacy[0].valid_until: unknown key"},
+           {"[transfers]", "[transfer]\neea = []\n[transfers]", "transfer: unknown key (known: version,"},
        }) {
     Result<Rules> r = ParseRules(Replace(text, c.from, c.to), "default-rules.toml");
     ASSERT_FALSE(r.ok()) << c.to;
