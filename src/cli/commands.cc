@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/json_text.h"
 #include "core/normalize.h"
 #include "gen/generator.h"
 #include "ingest/importer.h"
@@ -444,9 +445,9 @@ void AddPurpose(CLI::App& app, DataOptions& data, int* code) {
   put->callback([&data, code, body] {
     auto ctx = Open(data, code);
     if (!ctx) return;
-    json j = json::parse(*body, nullptr, false);
-    if (j.is_discarded()) { *code = Fail(Status::Invalid("purpose: not valid JSON")); return; }
-    Result<Purpose> p = PurposeFromJson(j, "purpose");
+    Result<json> j = ParseJson(*body, "purpose");
+    if (!j.ok()) { *code = Fail(j.status()); return; }
+    Result<Purpose> p = PurposeFromJson(*j, "purpose");
     if (!p.ok()) { *code = Fail(p.status()); return; }
     Status s = ctx->store->PutPurpose(ctx->tenant, *p);
     if (!s.ok()) { *code = Fail(s); return; }

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/json_text.h"
 #include "core/normalize.h"
 #include "index/filter.h"
 #include "index/people_index.h"
@@ -24,9 +25,9 @@ Result<FilterNode> FilterOption(const std::string& text, bool is_json) {
     if (!f.ok()) return f.status().WithContext("filter: ");
     return f;
   }
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::Invalid("filter: not valid JSON");
-  return FilterFromJson(j);
+  Result<json> j = ParseJson(text, "filter");
+  if (!j.ok()) return j.status();
+  return FilterFromJson(*j);
 }
 
 // Prints a page of people, as text or JSON lines.

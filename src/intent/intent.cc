@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
+
 namespace fairlead {
 
 std::string_view SignalName(int bit) {
@@ -25,8 +27,10 @@ bool Parse(std::string_view w, Gauge* out) {
 }
 
 Result<IntentConfig> IntentConfigFromJson(std::string_view text, const std::string& source) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false, true);
-  if (j.is_discarded() || !j.is_object()) return Status::Invalid(source + ": not a JSON object");
+  Result<nlohmann::json> parsed = ParseJson(text, source, /*comments=*/true);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return Status::Invalid(source + ": must be a JSON object of settings");
   IntentConfig c;
   struct IntField { const char* key; int* out; int min, max; };
   const IntField ints[] = {{"widespread_min", &c.widespread_min, 1, 1000},   {"widespread_days", &c.widespread_days, 1, 365},
@@ -47,7 +51,8 @@ Result<IntentConfig> IntentConfigFromJson(std::string_view text, const std::stri
       for (auto w = it->begin(); w != it->end(); ++w) {
         EventAction a;
         if (!Parse(w.key(), &a)) return Status::Invalid(source + ": weights." + w.key() + ": not an action (view, download, webinar, pricing)");
-        if (!w->is_number() || w->get<double>() < 0) return Status::Invalid(source + ": weights." + w.key() + ": must be a number >= 0");
+        if (!w->is_number() || w->get<double>() < 0 || w->get<double>() > 1e6)
+          return Status::Invalid(source + ": weights." + w.key() + ": must be a number from 0 to 1000000");
         c.weights[static_cast<int>(a)] = w->get<double>();
       }
       continue;

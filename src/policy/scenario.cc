@@ -1,5 +1,7 @@
 #include "policy/scenario.h"
 
+#include "core/json_text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -381,18 +383,9 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
 }
 
 Result<std::vector<Scenario>> ParseScenarios(std::string_view text, Time now, bool* was_array) {
-  json j;
-  try {
-    j = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // Translate the byte offset into line and column.
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-    }
-    return Status::Invalid("line " + std::to_string(line) + ", column " + std::to_string(col) +
-                           ": bad JSON: " + e.what());
-  }
+  Result<json> parsed = ParseJson(text, "");
+  if (!parsed.ok()) return Status::Invalid(parsed.status().message() + " (bad JSON)");
+  json& j = *parsed;
   std::vector<Scenario> out;
   *was_array = j.is_array();
   if (j.is_array()) {

@@ -57,6 +57,20 @@ TEST_F(CliTest, BytesThatAreNotUtf8AreRefusedOrShownNeverAbort) {
   EXPECT_EQ(line["issues"][0]["reason"], "not valid UTF-8") << r.out;
 }
 
+TEST_F(CliTest, JsonArgumentsSayWhereTheyAreBroken) {
+  ASSERT_EQ(Fl("init").code, 0);
+  CmdRun r = Fl("purpose put '{\"id\": \"x\",, }'");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("purpose: line 1, column 12: syntax error"), std::string::npos) << r.out;
+  r = Fl("search --json-filter '{\"all\": [}'");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("filter: line 1, column 10: syntax error"), std::string::npos) << r.out;
+  Write("data/intent.json", "{\n  \"half_life_days\": 30\n  \"widespread_min\": 3\n}\n");
+  r = Fl("intent top --topic security");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("intent.json: line 3, column 18: syntax error"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, AListASavedSearchNamesIsNotDeleted) {
   ASSERT_EQ(Fl("init").code, 0);
   ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,country,recipient\n"

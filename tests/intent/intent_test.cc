@@ -515,8 +515,10 @@ TEST(IntentConfigTest, RejectsUnknownKeysAndOutOfRangeValuesNamingTheKey) {
       {R"({"weights": {"click": 1}})", "weights.click"},
       {R"({"weights": {"view": -1}})", "weights.view"},
       {R"({"weights": [1, 3, 5, 8]})", "weights"},
-      {R"([1, 2])", "not a JSON object"},
-      {R"({"widespread_min": )", "not a JSON object"},
+      {R"({"weights": {"view": 1e300}})", "weights.view: must be a number from 0 to 1000000"},
+      {R"([1, 2])", "must be a JSON object"},
+      {"{\n  \"widespread_min\": 3,,\n}", "intent.json: line 2, column 23: syntax error"},
+      {R"({"widespread_min": )", "line 1, column 20"},
   };
   for (const auto& [json, key] : cases) {
     Result<IntentConfig> c = IntentConfigFromJson(json, "intent.json");
