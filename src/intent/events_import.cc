@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <unordered_map>
@@ -479,6 +480,21 @@ class EventImporter {
             v[kAction].empty() ? "missing (one of view, download, webinar or pricing)"
                                : "'" + std::string(v[kAction]) + "' is not one of view, download, webinar or pricing");
       return Status::Ok();
+    }
+    // Topics and vendors are names shown in every report: no control characters.
+    for (int col : {kTopic, kVendor}) {
+      const std::string_view text = v[col];
+      const auto bad = std::find_if(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      });
+      if (bad != text.end()) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(*bad));
+        Issue(p.line, kColumns[col],
+              std::string("contains a control character (") + hex + " at character " +
+                  std::to_string(bad - text.begin() + 1) + ")");
+        return Status::Ok();
+      }
     }
     r_.stage = static_cast<uint8_t>(stage);
     r_.action = static_cast<uint8_t>(action);

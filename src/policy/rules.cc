@@ -404,6 +404,9 @@ class RulesParser {
 }  // namespace
 
 Result<Rules> ParseRules(std::string_view text, std::string_view source_name) {
+  // A byte order mark (as some Windows editors write) is not part of the text; lines
+  // and columns count from after it.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   return RulesParser(source_name).Parse(text);
 }
 

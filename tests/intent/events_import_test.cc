@@ -439,6 +439,23 @@ TEST_F(EventsImportTest, MalformedEventsAreReportedPerLine) {
   EXPECT_EQ(events[1].account_id, **newco);
 }
 
+TEST_F(EventsImportTest, ControlCharactersInNamesAreReportedNotStored) {
+  ImportReport r = Import(Write("ctl.csv", std::string(kHeader) +
+                                               "2026-03-01T10:00:00Z,acme.com,,fire\twall,acme,early,view\n"
+                                               "2026-03-01T10:00:00Z,acme.com,,firewall,ac\x1bme,early,view\n"
+                                               "2026-03-01T10:00:00Z,acme.com,,firewall,acme,early,view\n"),
+                          /*partial=*/true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 1u);
+  const std::vector<std::pair<int64_t, std::string>> want = {{2, "topic"}, {3, "vendor"}};
+  EXPECT_EQ(Issues(r), want);
+  ASSERT_EQ(r.issues.size(), 2u);
+  EXPECT_EQ(r.issues[0].reason, "contains a control character (0x09 at character 5)");
+  EXPECT_EQ(r.issues[1].reason, "contains a control character (0x1B at character 3)");
+  ASSERT_EQ(Events().size(), 1u);
+  EXPECT_EQ(Events()[0].topic, "firewall");
+}
+
 // Topics, vendors, stages and actions are remembered by the text as written (the four
 // together on a plain line): every spelling of a name, short or long, plain or quoted,
 // maps to the one lower-case name, and a long word that is no stage is still reported

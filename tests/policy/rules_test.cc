@@ -109,6 +109,15 @@ TEST(Rules, BadFilesNameTheLineAndField) {
   EXPECT_NE(r.status().message().find("f.toml:"), std::string::npos);
 }
 
+TEST(Rules, AByteOrderMarkIsSkipped) {
+  std::string text(DefaultRulesText());
+  Result<Rules> plain = ParseRules(text, "r.toml");
+  Result<Rules> marked = ParseRules("\xEF\xBB\xBF" + text, "r.toml");
+  ASSERT_TRUE(marked.ok()) << marked.status().ToString();
+  EXPECT_EQ(marked->rows.size(), plain->rows.size());
+  EXPECT_EQ(marked->rows[0].line, plain->rows[0].line);
+}
+
 // The [readings] table: the default reading when left out (the stricter one where the
 // spec's words leave a choice, else the words'); each choice switches one reading of
 // docs/policy-readings.md, and only that one.

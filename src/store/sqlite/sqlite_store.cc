@@ -233,6 +233,13 @@ std::vector<std::string> SplitList(std::string_view s) {
 }
 
 // A prepared statement, reset after each use.
+// "<database file>: sqlite: <message>": which file a failure is about (a read-only
+// or full disk, a locked file) is what the user acts on.
+std::string SqliteError(sqlite3* db, std::string_view message) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  return (file && *file ? std::string(file) + ": " : std::string()) + "sqlite: " + std::string(message);
+}
+
 class Stmt {
  public:
   Stmt() = default;
@@ -262,8 +269,8 @@ class Stmt {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    Status s = Status::Io(std::string("sqlite: ") + sqlite3_errmsg(db_));
-    if (rc == SQLITE_CONSTRAINT) s = Status::Conflict(std::string("sqlite: ") + sqlite3_errmsg(db_));
+    Status s = Status::Io(SqliteError(db_, sqlite3_errmsg(db_)));
+    if (rc == SQLITE_CONSTRAINT) s = Status::Conflict(SqliteError(db_, sqlite3_errmsg(db_)));
     Reset();
     return s;
   }
@@ -328,7 +335,7 @@ class SqliteStore final : public Store {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown";
       sqlite3_free(err);
-      return Status::Io("sqlite: " + msg);
+      return Status::Io(SqliteError(db_, msg));
     }
     return Status::Ok();
   }
@@ -926,7 +933,7 @@ class SqliteStore final : public Store {
       try {
         if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
         if (sqlite3_exec(side.db, "PRAGMA mmap_size=2147418112; BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
-          side_stamp = Status::Io(std::string("sqlite: ") + sqlite3_errmsg(side.db));
+          side_stamp = Status::Io(SqliteError(side.db, sqlite3_errmsg(side.db)));
           return;
         }
         side_stamp = ReadStamp(side.db);
