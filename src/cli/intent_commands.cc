@@ -158,7 +158,7 @@ void AddIntentTop(CLI::App& app, DataOptions& data, int* code) {
   CLI::App* top = intent->add_subcommand("top", "the accounts with the highest intent for a topic");
   top->add_option("--topic", a->topic, "topic")->required();
   top->add_option("--as-of", a->as_of, "as of this time (default now)");
-  top->add_option("--limit", a->limit, "how many accounts")->capture_default_str();
+  top->add_option("--limit", a->limit, "how many accounts")->capture_default_str()->check(CLI::Range(1, 1000000));
   top->add_flag("--json", a->json, "JSON lines");
   top->callback([&data, code, a] {
     auto ctx = Open(data, code);

@@ -105,8 +105,8 @@ void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool with_filter) {
     cmd->add_flag("--json-filter", a.json_filter, "the filter is a JSON tree");
   }
   cmd->add_option("--topic", a.topic, "rank by the account's intent score for this topic");
-  cmd->add_option("--limit", a.limit, "page size")->capture_default_str();
-  cmd->add_option("--offset", a.offset, "page start")->capture_default_str();
+  cmd->add_option("--limit", a.limit, "page size (0: the count alone)")->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--offset", a.offset, "page start")->capture_default_str()->check(CLI::Range(size_t{0}, size_t{1} << 40));
   cmd->add_option("--at", a.at, "decide as of this time (default now)");
   cmd->add_option("--role", a.role, "the actor's role")->capture_default_str();
   cmd->add_flag("--json", a.json, "JSON lines");

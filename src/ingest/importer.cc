@@ -672,6 +672,11 @@ class Importer final : public RowFields {
   Status PurchaseRow(int64_t line) {
     Purchase p;
     p.family = V("family");
+    if (Trim(p.family).empty()) {
+      // A purchase in no product line could never be "in the purpose's family".
+      Issue(line, "family", "missing (the product line of the purchase, as purposes name it)");
+      return Status::Ok();
+    }
     if (!Parse(AsciiLower(V("kind")), &p.kind)) {
       Issue(line, "kind", "'" + V("kind") + "' is not one of " + Choices<PurchaseKind>());
       return Status::Ok();

@@ -71,6 +71,19 @@ TEST_F(CliTest, JsonArgumentsSayWhereTheyAreBroken) {
   EXPECT_NE(r.out.find("intent.json: line 3, column 18: syntax error"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, OutOfRangeNumbersAreUsageErrors) {
+  ASSERT_EQ(Fl("init").code, 0);
+  for (const std::string& cmd : {std::string("intent top --topic security --limit -1"),
+                                 std::string("intent top --topic security --limit 0"),
+                                 std::string("search \"country = DE\" --limit 1000001"),
+                                 std::string("search \"country = DE\" --offset -5")}) {
+    CmdRun r = Fl(cmd);
+    EXPECT_EQ(r.code, 2) << cmd << "\n" << r.out;
+    EXPECT_NE(r.out.find("not in range"), std::string::npos) << cmd << "\n" << r.out;
+  }
+  EXPECT_EQ(Fl("search \"country = DE\" --limit 0").code, 0);
+}
+
 TEST_F(CliTest, AListASavedSearchNamesIsNotDeleted) {
   ASSERT_EQ(Fl("init").code, 0);
   ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,country,recipient\n"

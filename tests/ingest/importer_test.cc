@@ -212,6 +212,11 @@ TEST_F(ImporterTest, BasesAndPurchasesAttachToPeople) {
   EXPECT_TRUE(b2.committed);
   auto pu = Import(ImportKind::kPurchases, Write("pu.csv", "email,family,kind,at\njo@x.com,security,negotiation,2025-02-01\n"));
   EXPECT_TRUE(pu.committed);
+  auto no_family = Import(ImportKind::kPurchases, Write("pu0.csv", "email,family,kind,at\njo@x.com, ,sale,2025-02-01\n"));
+  EXPECT_FALSE(no_family.committed);
+  ASSERT_EQ(no_family.issues.size(), 1u);
+  EXPECT_EQ(no_family.issues[0].line, 2);
+  EXPECT_EQ(no_family.issues[0].field, "family");
   Result<Person> p = store_->GetPerson(tenant_, *Find("jo@x.com"));
   ASSERT_EQ(p->subject.bases.size(), 2u);
   EXPECT_EQ(p->subject.bases[0].channels, ChannelBit(Channel::kEmail) | ChannelBit(Channel::kSms));
