@@ -1,9 +1,14 @@
 // CLI: save (lead, account, search, list, remove) and alerts (the in-app feed, and
 // its delivery to webhooks and email digests).
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 
@@ -338,6 +343,19 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
       Segments s;
       FL_RETURN_IF_ERROR(LoadFor(s, data, "list_builder", dv->at));
       AppContext& c = *s.ctx;
+      // One delivery run at a time per data directory (cron may start the next while
+      // one still waits on a slow receiver): two would send the same alerts twice.
+      const std::string lock_path = c.dir + "/alerts-deliver.lock";
+      const int lock = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (lock < 0) return Status::Io(lock_path + ": " + std::strerror(errno));
+      struct Closer {
+        int fd;
+        ~Closer() { close(fd); }  // also releases the lock
+      } closer{lock};
+      if (flock(lock, LOCK_EX | LOCK_NB) != 0)
+        return Status::Conflict(errno == EWOULDBLOCK ? "another alerts deliver run is in progress for " + c.dir +
+                                                           "; this one sent nothing"
+                                                     : lock_path + ": " + std::strerror(errno));
       std::optional<MailSettings> mail;
       if (!dv->smtp.empty()) {
         if (dv->smtp.rfind("smtp://", 0) != 0 && dv->smtp.rfind("smtps://", 0) != 0)

@@ -1,6 +1,9 @@
 // Alerts delivered beyond the app, end to end: the real binary sending to a real
 // webhook endpoint and a real SMTP server (aiosmtpd) on loopback.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -255,6 +258,17 @@ TEST_F(AlertDeliveryTest, BadDestinationsAreRefusedSayingWhy) {
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("--smtp: 'http://127.0.0.1:1' must start with smtp:// or smtps://"), std::string::npos) << r.out;
   EXPECT_NE(Fl("alerts destinations").out.find("region EEA"), std::string::npos);
+  // While another run holds the data directory's delivery lock, a run sends nothing.
+  const int fd = open((dir_ + "/data/alerts-deliver.lock").c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX), 0);
+  r = Fl("alerts deliver");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("another alerts deliver run is in progress"), std::string::npos) << r.out;
+  close(fd);
+  r = Fl("alerts deliver");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("email #1 sam@example.com (sam): nothing new"), std::string::npos) << r.out;
 }
 
 }  // namespace
