@@ -22,10 +22,8 @@ class AlertDeliveryTest : public CliTest {
  protected:
   void SetUp() override {
     CliTest::SetUp();
-    ASSERT_EQ(Fl("init").code, 0);
-    ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,title,country,recipient,account_domain\n"
-                                                  "ann@acme.co.uk,Ann,Engineer,GB,corporate,acme.co.uk\n")).code,
-              0);
+    InitWithPeople("email,first_name,title,country,recipient,account_domain\n"
+                   "ann@acme.co.uk,Ann,Engineer,GB,corporate,acme.co.uk\n");
   }
   // A new person at acme.co.uk (and a title change for Ann), as the next import.
   void Change(const std::string& name, const std::string& ann_title) {

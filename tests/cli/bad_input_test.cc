@@ -30,8 +30,7 @@ TEST_F(CliTest, BytesThatAreNotUtf8AreRefusedOrShownNeverAbort) {
   ASSERT_TRUE(line.is_object()) << r.out;
   EXPECT_NE(line["error"].get<std::string>().find("bad.json"), std::string::npos) << r.out;
   // In an argument: refused before anything is written, naming the argument.
-  ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,country,recipient\n"
-                                                "ann@acme.de,Ann,DE,corporate\n")).code, 0);
+  ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,country,recipient\nann@acme.de,Ann,DE,corporate\n")).code, 0);
   r = Fl("consent add --person ann@acme.de --status granted --scope marketing --channels email "
          "--source \"$(printf 'web\\377')\"");
   EXPECT_EQ(r.code, 2) << r.out;
@@ -85,9 +84,7 @@ TEST_F(CliTest, OutOfRangeNumbersAreUsageErrors) {
 }
 
 TEST_F(CliTest, AListASavedSearchNamesIsNotDeleted) {
-  ASSERT_EQ(Fl("init").code, 0);
-  ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,country,recipient\n"
-                                                "ann@acme.de,Ann,DE,corporate\n")).code, 0);
+  InitWithPeople("email,first_name,country,recipient\nann@acme.de,Ann,DE,corporate\n");
   ASSERT_EQ(Fl("list create vip --filter \"country = DE\"").code, 0);
   ASSERT_EQ(Fl("save search --user sam mine --filter \"list:vip\"").code, 0);
   CmdRun r = Fl("list delete vip");

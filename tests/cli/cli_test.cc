@@ -257,9 +257,8 @@ TEST_F(CliTest, EventsFromStandardInputAndTheSameFileTwice) {
 }
 
 TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
-  ASSERT_EQ(Fl("init").code, 0);
-  ASSERT_EQ(Fl("import people " + Write("p.csv", "email,first_name,title,country,recipient,account_domain\n"
-                                                "ann@acme.co.uk,Ann,Engineer,GB,corporate,acme.co.uk\n")).code, 0);
+  InitWithPeople("email,first_name,title,country,recipient,account_domain\n"
+                 "ann@acme.co.uk,Ann,Engineer,GB,corporate,acme.co.uk\n");
   ASSERT_EQ(Fl("save lead --user sam ann@acme.co.uk").code, 0);
   ASSERT_EQ(Fl("save account --user sam acme.co.uk").code, 0);
   ASSERT_EQ(Fl("save search --user sam gb --filter \"country = GB\"").code, 0);

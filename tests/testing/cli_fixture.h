@@ -37,6 +37,12 @@ class CliTest : public ::testing::Test {
     std::ofstream(path) << text;
     return path;
   }
+  // `init`, then an import of these people (a CSV text with its header).
+  void InitWithPeople(const std::string& csv) {
+    ASSERT_EQ(Fl("init").code, 0);
+    CmdRun r = Fl("import people " + Write("people.csv", csv));
+    ASSERT_EQ(r.code, 0) << r.out;
+  }
   std::string dir_;
 };
 
