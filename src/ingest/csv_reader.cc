@@ -100,7 +100,8 @@ bool ScanPlainLine(const char* s, size_t n, std::vector<uint32_t>* commas, size_
   size_t i = 0;
 #ifdef __SSE2__
   const __m128i nl = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'),
-                cr = _mm_set1_epi8('\r');
+                cr = _mm_set1_epi8('\r'), space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+                del = _mm_set1_epi8(0x7f);
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const unsigned m_nl = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
@@ -110,7 +111,10 @@ bool ScanPlainLine(const char* s, size_t n, std::vector<uint32_t>* commas, size_
     if (m_odd & keep) break;  // the byte loop decides
     for (unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))) & keep; m; m &= m - 1)
       commas->push_back(static_cast<uint32_t>(i + static_cast<size_t>(__builtin_ctz(m))));
-    hi |= static_cast<unsigned>(_mm_movemask_epi8(v)) & keep;
+    // High bytes, and control bytes other than a tab (signed: a high byte is below ' ' too).
+    const __m128i odd_text = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(v, tab), _mm_cmplt_epi8(v, space)),
+                                          _mm_cmpeq_epi8(v, del));
+    hi |= static_cast<unsigned>(_mm_movemask_epi8(odd_text)) & keep;
     if (m_nl) {
       *len = i + static_cast<size_t>(__builtin_ctz(m_nl));
       *used = *len + 1;
@@ -129,7 +133,7 @@ bool ScanPlainLine(const char* s, size_t n, std::vector<uint32_t>* commas, size_
     }
     if (c == '"' || c == '\r') return false;
     if (c == ',') commas->push_back(static_cast<uint32_t>(i));
-    hi |= c & 0x80u;
+    hi |= (c & 0x80u) | static_cast<unsigned>((c < 0x20 && c != '\t') || c == 0x7f);
   }
   return false;
 }
@@ -144,7 +148,8 @@ bool CsvReader::PlainLine(size_t* len, size_t* used) {
   bool high = false;
   if (!ScanPlainLine(buf_.data() + pos_, std::min(avail, max_field_ + 2), &commas_, len, used, &high)) return false;
   if (*len > max_field_) return false;
-  // A line of only ASCII is valid UTF-8; otherwise the caller checks each field.
+  // A line of only printable ASCII (and tabs) is valid UTF-8 with no control
+  // character; otherwise the caller checks each field.
   ascii_ = !high;
   return true;
 }

@@ -24,7 +24,7 @@ namespace fairlead {
 struct CsvRecord {
   std::vector<std::string> fields;
   int64_t line = 0;  // 1-based physical line where the record starts
-  bool ascii = false;  // every byte of the record is known to be ASCII (so valid UTF-8)
+  bool ascii = false;  // every byte is known to be printable ASCII or a tab (valid UTF-8, no control character)
 };
 
 // The same record as views into one string of its own: one copy of a plain line
@@ -93,7 +93,7 @@ class CsvReader {
     each(std::string_view(line + from, len - from));
   }
   std::vector<uint32_t> commas_;  // PlainLine's: offsets of the line's commas
-  bool ascii_ = false;            // PlainLine's: the line is all ASCII
+  bool ascii_ = false;            // PlainLine's: the line is all printable ASCII (or tabs)
   Status Error(int64_t line, int64_t column, const std::string& why);
 
   std::string name_;

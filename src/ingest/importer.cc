@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <unordered_map>
@@ -117,6 +118,23 @@ class RowFields {
         Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
               "not valid UTF-8 (column " + std::to_string(i + 1) + ")");
         return false;
+      }
+      // Stored text is shown in reports, exports and mails: no control characters (a
+      // NUL, an escape). Line breaks inside a quoted field are text, a tab too.
+      if (!rec.ascii) {
+        const std::string_view f = rec.fields[i];
+        const auto bad = std::find_if(f.begin(), f.end(), [](char ch) {
+          const unsigned char c = static_cast<unsigned char>(ch);
+          return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+        });
+        if (bad != f.end()) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(*bad));
+          Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
+                std::string("contains a control character (") + hex + " at character " +
+                    std::to_string(bad - f.begin() + 1) + ", column " + std::to_string(i + 1) + ")");
+          return false;
+        }
       }
       // Columns no field reads are not copied; a string's capacity is kept row to row.
       if (!columns_[i].empty()) values_[i].assign(Trim(rec.fields[i]));

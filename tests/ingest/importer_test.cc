@@ -264,6 +264,32 @@ TEST_F(ImporterTest, AccountDomainsAreHostNamesOrRefused) {
   EXPECT_FALSE(Find("b@x.com").has_value());
 }
 
+// A NUL or an escape in a field is refused with its line, field and position, on the
+// fast path (a plain line) and on the quoted one; a tab, or a line break inside quotes,
+// is text.
+TEST_F(ImporterTest, ControlCharactersAreRefusedWithTheirPlace) {
+  std::string csv = std::string("domain,name\n"
+                                "a.com,Ac") + '\0' + "me\n"
+                    "b.com,\"B\x1b[31m\"\n"
+                    "c.com,C\tCo\n"
+                    "d.com,\"D\nline two\"\n"
+                    "e.com,E\x7f\n"
+                    "f.com,Fine\n";
+  auto r = Import(ImportKind::kAccounts, Write("ctl.csv", csv), true);
+  EXPECT_TRUE(r.committed);
+  EXPECT_EQ(r.inserted, 3u);
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const RowIssue& i : r.issues) got.emplace_back(i.line, i.field);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{{2, "name"}, {3, "name"}, {7, "name"}}));
+  ASSERT_EQ(r.issues.size(), 3u);
+  EXPECT_EQ(r.issues[0].reason, "contains a control character (0x00 at character 3, column 2)");
+  EXPECT_EQ(r.issues[1].reason, "contains a control character (0x1B at character 2, column 2)");
+  EXPECT_EQ(r.issues[2].reason, "contains a control character (0x7F at character 2, column 2)");
+  EXPECT_FALSE(store_->FindAccount(tenant_, "a.com")->has_value());
+  EXPECT_TRUE(store_->FindAccount(tenant_, "c.com")->has_value());
+  EXPECT_TRUE(store_->FindAccount(tenant_, "d.com")->has_value());
+}
+
 TEST_F(ImporterTest, UnusableHeaderIsFatalAndNamesTheColumn) {
   ImportOptions opt;
   opt.kind = ImportKind::kPeople;
