@@ -170,7 +170,13 @@ class Parser {
   Result<std::string> Value() {
     const Token& t = Peek();
     if (t.type != Token::kWord && t.type != Token::kString) return Error(t, "expected a value");
+    columns_.push_back(t.column);
     return Next().text;
+  }
+  // The columns of the predicate's values: those read since it began, less the ones
+  // that are no value (a field or topic name read first).
+  std::vector<int> ValueColumns(size_t skip) const {
+    return std::vector<int>(columns_.begin() + static_cast<ptrdiff_t>(std::min(skip, columns_.size())), columns_.end());
   }
 
   Result<std::vector<std::string>> Values(const char* close) {
@@ -193,6 +199,7 @@ class Parser {
     std::string word = Lower(head.text);
     FilterNode node;
     node.column = head.column;
+    columns_.clear();
     if (word == "suppressed") {
       node.kind = FilterNode::Kind::kSuppressed;
       return node;
@@ -203,6 +210,7 @@ class Parser {
       if (!name.ok()) return name.status();
       node.kind = FilterNode::Kind::kList;
       node.values = {*name};
+      node.value_columns = ValueColumns(0);
       return node;
     }
     if ((word == "any" || word == "all") && IsSymbol(Peek(), "(")) {
@@ -217,6 +225,7 @@ class Parser {
       node.kind = word == "any" ? FilterNode::Kind::kAnyOf : FilterNode::Kind::kAllOf;
       node.field = Lower(*field);
       node.values = std::move(*values);
+      node.value_columns = ValueColumns(1);
       return node;
     }
     if (word == "eligible") {
@@ -228,6 +237,7 @@ class Parser {
                                ": eligible takes (purpose, channel[, action[, role]])");
       node.kind = FilterNode::Kind::kEligible;
       node.values = std::move(*args);
+      node.value_columns = ValueColumns(0);
       return node;
     }
     if ((word == "gauge" || word == "score") && IsSymbol(Peek(), "(")) {
@@ -245,6 +255,7 @@ class Parser {
       node.kind = word == "gauge" ? FilterNode::Kind::kGauge : FilterNode::Kind::kScore;
       node.field = Lower(*topic);
       node.values = {*v};
+      node.value_columns = ValueColumns(1);
       return node;
     }
     node.kind = FilterNode::Kind::kCompare;
@@ -257,6 +268,7 @@ class Parser {
       if (!values.ok()) return values.status();
       node.op = "in";
       node.values = std::move(*values);
+      node.value_columns = ValueColumns(0);
       return node;
     }
     if (op.type == Token::kSymbol && (op.text == "=" || op.text == "!=" || op.text == ">=" || op.text == ">" ||
@@ -265,6 +277,7 @@ class Parser {
       Result<std::string> v = Value();
       if (!v.ok()) return v.status();
       node.values = {*v};
+      node.value_columns = ValueColumns(0);
       return node;
     }
     return Error(op, "expected 'in', '=', '!=', '>=', '>', '<=' or '<' after '" + head.text + "'");
@@ -275,6 +288,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  std::vector<int> columns_;  // of the values read in the current predicate
 };
 
 std::string Quote(const std::string& v) {

@@ -42,6 +42,7 @@ struct FilterNode {
   std::string op;                    // in, =, !=, >=, >, <=, <
   std::vector<std::string> values;   // compare, any/all, eligible (purpose, channel, action, role), list name
   int column = 0;                    // 1-based column in the text, 0 from JSON
+  std::vector<int> value_columns;    // each value's column in the text (empty from JSON)
   std::string path;                  // the JSON path ("filter.all[1]"), empty from text
 
   // The node as text (round-trips through ParseFilter).

@@ -52,6 +52,13 @@ Status TermError(const FilterNode& n, const std::string& why) {
                                             : n.path + ": ") + why);
 }
 
+// An error about the term's value number `i`: at that value's column where the text
+// gave one, else at the term.
+Status ValueError(const FilterNode& n, size_t i, const std::string& why) {
+  if (i < n.value_columns.size()) return Status::Invalid("column " + std::to_string(n.value_columns[i]) + ": " + why);
+  return TermError(n, why);
+}
+
 // The planner's scope: the rows an AND has kept so far, and the indices of their
 // non-zero words. A term evaluated within a scope returns (term AND scope), touching
 // only those words; with people ordered by account, the rows of a few accounts are a
@@ -185,7 +192,7 @@ Result<std::function<bool(const TopicIntent&)>> IntentPredicate(const FilterNode
   if (n.kind == FilterNode::Kind::kGauge) {
     Gauge bound;
     if (!Parse(AsciiLower(n.values[0]), &bound))
-      return TermError(n, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
+      return ValueError(n, 0, "'" + n.values[0] + "' is not a gauge (not_active, ramping_up, evaluating)");
     std::string op = n.op;
     return std::function<bool(const TopicIntent&)>([op, bound](const TopicIntent& ti) {
       return Compare(static_cast<int>(ti.gauge), op, static_cast<int>(bound));
@@ -193,7 +200,7 @@ Result<std::function<bool(const TopicIntent&)>> IntentPredicate(const FilterNode
   }
   char* end = nullptr;
   double bound = std::strtod(n.values[0].c_str(), &end);
-  if (end == n.values[0].c_str() || *end) return TermError(n, "'" + n.values[0] + "' is not a number");
+  if (end == n.values[0].c_str() || *end) return ValueError(n, 0, "'" + n.values[0] + "' is not a number");
   std::string op = n.op;
   return std::function<bool(const TopicIntent&)>(
       [op, bound](const TopicIntent& ti) { return Compare(ti.score, op, bound); });
@@ -225,20 +232,22 @@ Result<TermSets> CompareSets(const FilterNode& n, QueryContext& ctx) {
   };
   bool& negate = ts.negate;
   if (n.field == "seniority" || n.field == "recipient" || n.field == "stage") {
-    for (const std::string& v : n.values) {
+    for (size_t i = 0; i < n.values.size(); ++i) {
+      const std::string& v = n.values[i];
       std::string w = AsciiLower(v);
       Recipient r;
       Stage st;
       bool known = n.field == "seniority" ? SeniorityRank(w) >= 0 : n.field == "recipient" ? Parse(w, &r) : Parse(w, &st);
       if (!known)
-        return TermError(n, "'" + v + "' is not a " + n.field + " (" +
+        return ValueError(n, i, "'" + v + "' is not a " + n.field + " (" +
                                 (n.field == "seniority" ? std::string("entry, senior, manager, director, vp, cxo")
                                  : n.field == "recipient" ? Choices<Recipient>() : Choices<Stage>()) + ")");
     }
   }
   if (n.field == "country")
-    for (const std::string& v : n.values)
-      if (!NormalizeCountry(v).ok()) return TermError(n, "'" + v + "' is not a country code (like DE or US-CA)");
+    for (size_t i = 0; i < n.values.size(); ++i)
+      if (!NormalizeCountry(n.values[i]).ok())
+        return ValueError(n, i, "'" + n.values[i] + "' is not a country code (like DE or US-CA)");
   if (n.op == "in" || n.op == "=" || n.op == "!=") {
     for (const std::string& v : n.values) add_value(v);
     negate = n.op == "!=";
@@ -251,7 +260,7 @@ Result<TermSets> CompareSets(const FilterNode& n, QueryContext& ctx) {
         if (Compare(i, n.op, bound)) add_value(kOrder[i]);
     } else if (n.field == "employee_band" || n.field == "revenue_band") {
       double bound = BandRank(n.values[0]);
-      if (std::isnan(bound)) return TermError(n, "'" + n.values[0] + "' is not a band such as 51-200 or 10M-50M");
+      if (std::isnan(bound)) return ValueError(n, 0, "'" + n.values[0] + "' is not a band such as 51-200 or 10M-50M");
       for (const std::string& v : (n.field == "employee_band"
                                        ? std::vector<std::string>{"1-10", "11-50", "51-200", "201-500", "501-1000",
                                                                   "1001-5000", "5001-10000", "10001+"}
@@ -295,16 +304,16 @@ Result<Bitset> CompareTerm(const FilterNode& n, QueryContext& ctx, const Scope* 
 Result<const Bitset*> EligibleTerm(const FilterNode& n, QueryContext& ctx) {
   if (!ctx.purpose_of) return TermError(n, "eligible() needs purposes");
   Result<Purpose> purpose = ctx.purpose_of(n.values[0]);
-  if (!purpose.ok()) return TermError(n, purpose.status().message());
+  if (!purpose.ok()) return ValueError(n, 0, purpose.status().message());
   Channel channel;
   if (!Parse(AsciiLower(n.values[1]), &channel))
-    return TermError(n, "'" + n.values[1] + "' is not a channel (" + Choices<Channel>() + ")");
+    return ValueError(n, 1, "'" + n.values[1] + "' is not a channel (" + Choices<Channel>() + ")");
   Action action = Action::kContact;
   if (n.values.size() > 2 && !Parse(AsciiLower(n.values[2]), &action))
-    return TermError(n, "'" + n.values[2] + "' is not an action (" + Choices<Action>() + ")");
+    return ValueError(n, 2, "'" + n.values[2] + "' is not an action (" + Choices<Action>() + ")");
   Role role = ctx.role;
   if (n.values.size() > 3 && !Parse(AsciiLower(n.values[3]), &role))
-    return TermError(n, "'" + n.values[3] + "' is not a role (" + Choices<Role>() + ")");
+    return ValueError(n, 3, "'" + n.values[3] + "' is not a role (" + Choices<Role>() + ")");
   // Roles run from admin (0) to read_only: an actor may ask for its own role or a
   // narrower one, never for more than it has.
   if (static_cast<int>(role) < static_cast<int>(ctx.role))
@@ -611,7 +620,7 @@ Result<Bitset> Eval(const FilterNode& n, QueryContext& ctx, const Scope* scope) 
     case FilterNode::Kind::kList: {
       if (!ctx.list_rows) return TermError(n, "lists are not available here");
       Result<Bitset> rows = ctx.list_rows(n.values[0]);
-      if (!rows.ok()) return TermError(n, rows.status().message());
+      if (!rows.ok()) return ValueError(n, 0, rows.status().message());
       if (rows->rows() < x.rows()) rows->Resize(x.rows());
       return Within(*rows, scope);
     }

@@ -357,17 +357,17 @@ TEST_F(QueryTest, ErrorsNameTheColumn) {
       {"colour = red", "column 1: unknown field 'colour'"},
       {"country = DE or colour = red", "column 17: unknown field 'colour'"},
       {"any(colour: [red])", "column 1: unknown field 'colour'"},
-      {"seniority = boss", "column 1: 'boss' is not a seniority (entry, senior, manager, director, vp, cxo)"},
-      {"country = DE and seniority >= boss", "column 18: 'boss' is not a seniority"},
-      {"country in (DE, Germany)", "column 1: 'Germany' is not a country code"},
-      {"stage = lead", "column 1: 'lead' is not a stage"},
+      {"seniority = boss", "column 13: 'boss' is not a seniority (entry, senior, manager, director, vp, cxo)"},
+      {"country = DE and seniority >= boss", "column 31: 'boss' is not a seniority"},
+      {"country in (DE, Germany)", "column 17: 'Germany' is not a country code"},
+      {"stage = lead", "column 9: 'lead' is not a stage"},
       {"industry >= software", "column 1: '>=' needs an ordered field"},
-      {"employee_band >= huge", "column 1: 'huge' is not a band"},
-      {"eligible(nosuch, email)", "column 1: no purpose 'nosuch'"},
-      {"country = DE and eligible(marketing.security, pigeon)", "column 18: 'pigeon' is not a channel"},
-      {"eligible(marketing.security, email, poke)", "column 1: 'poke' is not an action"},
-      {"eligible(marketing.security, email, contact, boss)", "column 1: 'boss' is not a role"},
-      {"suppressed or list:unknown", "column 15: no list 'unknown'"},
+      {"employee_band >= huge", "column 18: 'huge' is not a band"},
+      {"eligible(nosuch, email)", "column 10: no purpose 'nosuch'"},
+      {"country = DE and eligible(marketing.security, pigeon)", "column 47: 'pigeon' is not a channel"},
+      {"eligible(marketing.security, email, poke)", "column 37: 'poke' is not an action"},
+      {"eligible(marketing.security, email, contact, boss)", "column 46: 'boss' is not a role"},
+      {"suppressed or list:unknown", "column 20: no list 'unknown'"},
   };
   for (const Case& c : cases) {
     std::string message = Error(c.text);
@@ -383,6 +383,9 @@ TEST_F(QueryTest, ErrorsNameTheColumn) {
   b = Evaluate(*ParseFilter("list:customers"), bare);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().message().substr(0, 10), "column 1: ") << b.status().message();
+  // Values are pointed at in score and gauge terms too (their topic is no value).
+  EXPECT_EQ(Error("gauge(security) >= hot").substr(0, 11), "column 20: ") << Error("gauge(security) >= hot");
+  EXPECT_EQ(Error("score(security) > lots").substr(0, 11), "column 19: ") << Error("score(security) > lots");
   // The JSON form names the path instead of a column.
   Result<FilterNode> j = FilterFromJson(nlohmann::json::parse(
       R"({"all": [{"field": "country", "op": "=", "value": "DE"}, {"not": {"field": "colour", "op": "=", "value": "red"}}]})"));
