@@ -100,6 +100,49 @@ TEST_F(ImporterTest, DeduplicatesAndMergesKeepingProvenance) {
   EXPECT_NE(store_->GetSource(tenant_, title)->source.find("b.csv"), std::string::npos);
 }
 
+// The first people import into an empty tenant asks the store about an address or a
+// ref only when an earlier row had it; it must find exactly the duplicates a store
+// that already holds people finds: the same counts, the same people.
+TEST_F(ImporterTest, AFirstLoadFindsTheSameDuplicatesAsALaterOne) {
+  const std::string csv = "email,email2,person_ref,first_name,title\n"
+                          "a@x.com,,R1,Ann,Engineer\n"
+                          "b@x.com,a2@x.com,,Bea,CFO\n"
+                          "A@X.com,,,,CTO\n"           // Ann again, by her address
+                          "c@x.com,,R1,,Head\n"        // Ann again, by her ref: gains c@
+                          "a2@x.com,d@x.com,,,VP\n"    // Bea, by her second address
+                          "c@x.com,,,,Chief\n"         // Ann, by the address the ref row gave her
+                          "e@x.com,b@x.com,R9,Eve,\n"; // Bea again
+  auto people_of = [&](Store& store, int64_t tenant) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store.ForEachPerson(tenant, [&](Person&& p) {
+      std::string line = p.first_name + "|" + p.title + "|" + p.external_ref;
+      std::vector<std::string> emails;
+      for (const EmailAddress& e : p.subject.emails) emails.push_back(e.address);
+      std::sort(emails.begin(), emails.end());
+      for (const std::string& e : emails) line += "|" + e;
+      out.push_back(line);
+    }).ok());
+    return out;
+  };
+  auto first = Import(ImportKind::kPeople, Write("dups.csv", csv));
+  EXPECT_TRUE(first.committed);
+  EXPECT_EQ(first.inserted, 2u);
+  EXPECT_EQ(first.merged, 5u);
+  std::vector<std::string> fresh = people_of(*store_, tenant_);
+  EXPECT_EQ(fresh, (std::vector<std::string>{"Ann|Chief|R1|a@x.com|c@x.com", "Eve|VP|R9|a2@x.com|b@x.com|d@x.com|e@x.com"}));
+
+  // The same file into a tenant that already has someone: the store is asked each row.
+  int64_t other = *store_->EnsureTenant("u");
+  std::swap(tenant_, other);
+  ASSERT_EQ(Import(ImportKind::kPeople, Write("z.csv", "email,first_name\nz@x.com,Zed\n")).inserted, 1u);
+  auto later = Import(ImportKind::kPeople, Write("dups2.csv", csv));
+  EXPECT_EQ(later.inserted, first.inserted);
+  EXPECT_EQ(later.merged, first.merged);
+  std::vector<std::string> seen = people_of(*store_, tenant_);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(seen.begin() + 1, seen.end()), fresh);
+}
+
 TEST_F(ImporterTest, AllOrNothingByDefaultPartialOnRequest) {
   std::string file = Write("mixed.csv",
                            "email,first_name,country,phone\n"
