@@ -1,7 +1,6 @@
 #include "ingest/importer.h"
 
 #include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
 #include <absl/strings/match.h>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +10,6 @@
 #include <map>
 #include <unordered_map>
 
-#include "core/fingerprint.h"
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
 
@@ -335,15 +333,6 @@ class Importer final : public RowFields {
     SetColumns(std::move(*mapped));
 
     FL_RETURN_IF_ERROR(ctx_.store->Begin());
-    if (opt_.kind == ImportKind::kPeople) {
-      // Read inside the transaction, so no other writer can add people after it.
-      Result<bool> has = ctx_.store->HasPeople(ctx_.tenant);
-      if (!has.ok()) {
-        ctx_.store->Rollback();
-        return has.status();
-      }
-      first_people_ = !*has;
-    }
     Status fatal = Body(r, &rec);
     if (!fatal.ok()) {
       ctx_.store->Rollback();
@@ -502,7 +491,6 @@ class Importer final : public RowFields {
     // Deduplicate: the emails, then the external ref, identify an existing person.
     std::optional<int64_t> existing;
     for (const EmailAddress& e : s.emails) {
-      if (first_people_ && !seen_emails_.contains(fingerprints_.Of(e.address))) continue;  // nobody has it
       Result<std::optional<int64_t>> id = ctx_.store->FindPersonByEmail(ctx_.tenant, e.address);
       if (!id.ok()) return id.status();
       if (*id && existing && **id != *existing) {
@@ -512,16 +500,10 @@ class Importer final : public RowFields {
       }
       if (*id) existing = *id;
     }
-    if (!existing && !p.external_ref.empty() &&
-        (!first_people_ || seen_refs_.contains(fingerprints_.Of(p.external_ref)))) {
+    if (!existing && !p.external_ref.empty()) {
       Result<std::optional<int64_t>> id = ctx_.store->FindPersonByRef(ctx_.tenant, p.external_ref);
       if (!id.ok()) return id.status();
       existing = *id;
-    }
-    if (first_people_) {
-      // What this row stores becomes findable: later rows ask the store about it.
-      for (const EmailAddress& e : s.emails) seen_emails_.insert(fingerprints_.Of(e.address));
-      if (!p.external_ref.empty()) seen_refs_.insert(fingerprints_.Of(p.external_ref));
     }
     int64_t person_id;
     if (existing) {
@@ -754,13 +736,6 @@ class Importer final : public RowFields {
   }
 
   absl::flat_hash_map<std::string, int64_t> accounts_;  // by domain: found without chasing a node
-  // A people import into a tenant with no people yet: a row's person can only be one
-  // this import stored, so the store is asked about an address or a ref only when an
-  // earlier row had it (its fingerprint is in these sets; a collision costs one lookup
-  // more, never a wrong answer). Saves two indexed lookups per row of a first load.
-  bool first_people_ = false;
-  Fingerprinter fingerprints_;
-  absl::flat_hash_set<Fingerprint, FingerprintHash> seen_emails_, seen_refs_;
   std::vector<SuppressionKey> pending_keys_;
   int64_t source_id_ = 0;
   ImportReport report_;

@@ -117,8 +117,6 @@ class Store {
   // The person with emails, basis records and purchases.
   virtual Result<Person> GetPerson(int64_t tenant, int64_t id) = 0;
   virtual Result<int64_t> CountPeople(int64_t tenant) = 0;
-  // Whether the tenant has any person (without counting them).
-  virtual Result<bool> HasPeople(int64_t tenant) = 0;
   // Calls `fn` for every person of the tenant, with emails, bases and purchases, in id
   // order (account_domain is left empty: use account_id). Made for bulk loads.
   // PersonScan::kPolicy leaves out what no decision reads (external ref, names, title,

@@ -100,9 +100,9 @@ TEST_F(ImporterTest, DeduplicatesAndMergesKeepingProvenance) {
   EXPECT_NE(store_->GetSource(tenant_, title)->source.find("b.csv"), std::string::npos);
 }
 
-// The first people import into an empty tenant asks the store about an address or a
-// ref only when an earlier row had it; it must find exactly the duplicates a store
-// that already holds people finds: the same counts, the same people.
+// Duplicates within one file and against the store: a first load into an empty tenant
+// and the same file into a tenant that already holds someone find the same people
+// (the same counts, the same merged fields and addresses).
 TEST_F(ImporterTest, AFirstLoadFindsTheSameDuplicatesAsALaterOne) {
   const std::string csv = "email,email2,person_ref,first_name,title\n"
                           "a@x.com,,R1,Ann,Engineer\n"
@@ -131,7 +131,7 @@ TEST_F(ImporterTest, AFirstLoadFindsTheSameDuplicatesAsALaterOne) {
   std::vector<std::string> fresh = people_of(*store_, tenant_);
   EXPECT_EQ(fresh, (std::vector<std::string>{"Ann|Chief|R1|a@x.com|c@x.com", "Eve|VP|R9|a2@x.com|b@x.com|d@x.com|e@x.com"}));
 
-  // The same file into a tenant that already has someone: the store is asked each row.
+  // The same file into a tenant that already has someone.
   int64_t other = *store_->EnsureTenant("u");
   std::swap(tenant_, other);
   ASSERT_EQ(Import(ImportKind::kPeople, Write("z.csv", "email,first_name\nz@x.com,Zed\n")).inserted, 1u);

@@ -1081,17 +1081,6 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Result<bool> HasPeople(int64_t tenant) override {
-    Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT EXISTS (SELECT 1 FROM people WHERE tenant_id = ?)"));
-    q->Bind(1, tenant);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    const bool has = q->Int(0) != 0;
-    q->Reset();
-    return has;
-  }
-
   Result<int64_t> CountPeople(int64_t tenant) override {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "SELECT COUNT(*) FROM people WHERE tenant_id = ?"));
