@@ -126,7 +126,8 @@ std::string FieldOfHeader(ImportKind kind, std::string_view header) {
 }
 
 Result<std::vector<std::string>> MapHeaders(ImportKind kind, const std::vector<std::string>& headers,
-                                            const std::string& file) {
+                                            const std::string& file, int64_t line) {
+  const std::string at = file + ":" + std::to_string(line) + ":";  // the header's line (blank lines may precede it)
   const std::vector<FieldSpec>& specs = Specs(kind);
   std::vector<std::string> mapped(headers.size());
   std::map<std::string, size_t> used;
@@ -135,23 +136,23 @@ Result<std::vector<std::string>> MapHeaders(ImportKind kind, const std::vector<s
     if (field.empty()) continue;
     auto [it, fresh] = used.emplace(field, i);
     if (!fresh)
-      return Status::Invalid(file + ":1:" + std::to_string(i + 1) + ": column '" + headers[i] + "' maps to " + field +
+      return Status::Invalid(at + std::to_string(i + 1) + ": column '" + headers[i] + "' maps to " + field +
                              ", as column " + std::to_string(it->second + 1) + " '" + headers[it->second] +
                              "' already does");
     mapped[i] = field;
   }
   for (const FieldSpec& s : specs)
     if (s.required && !used.count(s.field))
-      return Status::Invalid(file + ":1: no column for required field '" + std::string(s.field) +
+      return Status::Invalid(at + " no column for required field '" + std::string(s.field) +
                              "' (accepted headers: " + [&] {
                                std::string a;
                                for (const char* x : s.aliases) a += (a.empty() ? "" : ", ") + std::string(x);
                                return a;
                              }() + ")");
   if (kind == ImportKind::kPeople && !used.count("email") && !used.count("person_ref"))
-    return Status::Invalid(file + ":1: people need an email or a person_ref column to be identified");
+    return Status::Invalid(at + " people need an email or a person_ref column to be identified");
   if (kind == ImportKind::kSuppression && !used.count("email") && !used.count("phone"))
-    return Status::Invalid(file + ":1: a suppression list needs an email or a phone column");
+    return Status::Invalid(at + " a suppression list needs an email or a phone column");
   return mapped;
 }
 

@@ -21,7 +21,7 @@ std::string FieldOfHeader(ImportKind kind, std::string_view header);
 // For each column of `headers`, the canonical field it maps to ("" = ignored).
 // Fails when two columns map to one field or a required field is missing.
 Result<std::vector<std::string>> MapHeaders(ImportKind kind, const std::vector<std::string>& headers,
-                                            const std::string& file);
+                                            const std::string& file, int64_t line = 1);
 
 // The canonical fields of a kind, for --help and error messages.
 std::vector<std::string> CanonicalFields(ImportKind kind);

@@ -327,8 +327,8 @@ class Importer final : public RowFields {
     if (!*first) return Status::Invalid(opt_.file + ": empty file (expected a header line)");
     for (size_t i = 0; i < rec.fields.size(); ++i)
       if (!IsValidUtf8(rec.fields[i]))
-        return Status::Invalid(opt_.file + ":1:" + std::to_string(i + 1) + ": header is not valid UTF-8");
-    Result<std::vector<std::string>> mapped = MapHeaders(opt_.kind, rec.fields, opt_.file);
+        return Status::Invalid(opt_.file + ":" + std::to_string(rec.line) + ":" + std::to_string(i + 1) + ": header is not valid UTF-8");
+    Result<std::vector<std::string>> mapped = MapHeaders(opt_.kind, rec.fields, opt_.file, rec.line);
     if (!mapped.ok()) return mapped.status();
     SetColumns(std::move(*mapped));
 

@@ -165,7 +165,7 @@ class EventImporter {
     Result<bool> first = (*reader)->Next(&header);
     if (!first.ok()) return first.status();
     if (!*first) return Status::Invalid(opt_.file + ": empty file (expected a header line)");
-    Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, header.fields, opt_.file);
+    Result<std::vector<std::string>> cols = MapHeaders(ImportKind::kEvents, header.fields, opt_.file, header.line);
     if (!cols.ok()) return cols.status();
     std::array<int, kCols> at;  // column of each field, -1 when absent
     at.fill(-1);

@@ -83,6 +83,16 @@ TEST_F(CliTest, OutOfRangeNumbersAreUsageErrors) {
   EXPECT_EQ(Fl("search \"country = DE\" --limit 0").code, 0);
 }
 
+TEST_F(CliTest, AHeaderAfterBlankLinesIsNamedByItsOwnLine) {
+  ASSERT_EQ(Fl("init").code, 0);
+  CmdRun r = Fl("import people " + Write("p.csv", "\n\nfirst_name,country\nAnn,DE\n"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("p.csv:3: people need an email or a person_ref column"), std::string::npos) << r.out;
+  r = Fl("events import " + Write("e.csv", "\ntime,account_domain,topic,topic,stage,action\n"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("e.csv:2:4: column 'topic' maps to"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, AListASavedSearchNamesIsNotDeleted) {
   InitWithPeople("email,first_name,country,recipient\nann@acme.de,Ann,DE,corporate\n");
   ASSERT_EQ(Fl("list create vip --filter \"country = DE\"").code, 0);
