@@ -13,11 +13,13 @@ TEST_F(CliTest, ADirectoryWhereAFileBelongsIsAnErrorNamingIt) {
   ASSERT_EQ(Fl("init").code, 0);
   std::system(("mkdir -p '" + dir_ + "/adir'").c_str());
   for (const std::string& cmd : {"decide --scenario '" + dir_ + "/adir'", "rules check '" + dir_ + "/adir'",
-                                 "import people '" + dir_ + "/adir'"}) {
+                                 "import people '" + dir_ + "/adir'",
+                                 "events import '" + dir_ + "/adir'"}) {
     CmdRun r = Fl(cmd);
     EXPECT_EQ(r.code, 1) << cmd << "\n" << r.out;
     EXPECT_NE(r.out.find(dir_ + "/adir"), std::string::npos) << cmd << "\n" << r.out;
     EXPECT_EQ(r.out.find("internal error"), std::string::npos) << cmd << "\n" << r.out;
+    EXPECT_EQ(r.out.find("empty file"), std::string::npos) << cmd << "\n" << r.out;
   }
 }
 
