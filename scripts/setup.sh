@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libsqlite3-dev sqlite3 libsodium-dev nettle-dev libphonenumber-dev libre2-dev libprotobuf-dev libabsl-dev libicu-dev libidn2-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libgtest-dev libgmock-dev libcurl4-openssl-dev
-  python3 python3-aiosmtpd
+  python3 python3-aiosmtpd openssl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -323,7 +323,7 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
   });
 
   struct DeliverArgs {
-    std::string user, at, smtp, mail_from = "fairlead@localhost", smtp_user;
+    std::string user, at, smtp, mail_from = "fairlead@localhost", smtp_user, ca_file;
     bool starttls = false;
     size_t batch = 200;
   };
@@ -337,6 +337,10 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
   deliver->add_flag("--starttls", dv->starttls, "require STARTTLS on an smtp:// server");
   deliver->add_option("--smtp-user", dv->smtp_user, "log in as this user (password from FAIRLEAD_SMTP_PASSWORD)");
   deliver->add_option("--mail-from", dv->mail_from, "the digests' sender address")->capture_default_str();
+  deliver->add_option("--cacert", dv->ca_file,
+                      "PEM certificates to verify https webhooks and the mail server's TLS against (a private CA; "
+                      "default: the system's)")
+      ->check(CLI::ExistingFile);
   deliver->add_option("--batch", dv->batch, "alerts per POST or mail")->capture_default_str()->check(CLI::Range(1, 10000));
   deliver->callback([&data, code, dv] {
     Status st = [&]() -> Status {
@@ -362,7 +366,7 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
           return Status::Invalid("--smtp: '" + dv->smtp + "' must start with smtp:// or smtps://");
         Result<std::string> from = NormalizeEmail(dv->mail_from);
         if (!from.ok()) return from.status().WithContext("--mail-from: ");
-        mail = MailSettings{{dv->smtp, dv->starttls, dv->smtp_user, ""}, *from};
+        mail = MailSettings{{dv->smtp, dv->starttls, dv->smtp_user, "", 30000, dv->ca_file}, *from};
         if (const char* pw = std::getenv("FAIRLEAD_SMTP_PASSWORD")) mail->server.password = pw;
       }
       Result<std::vector<AlertDestination>> dests = c.store->ListAlertDestinations(c.tenant, dv->user);
@@ -373,7 +377,7 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
       std::map<std::string, std::vector<AlertDestination>> by_user;
       for (AlertDestination& d : *dests) by_user[d.user].push_back(std::move(d));
       DeliveryContext dc{c.store.get(), c.tenant, s.index.get(), s.query.at, &c.secret, mail ? &*mail : nullptr,
-                         dv->batch};
+                         dv->batch, dv->ca_file};
       bool failed = false;
       for (auto& [user, mine] : by_user) {
         s.query.role = mine.front().role;

@@ -32,7 +32,7 @@ struct Handle {
   char error[CURL_ERROR_SIZE] = {};
 };
 
-Result<std::unique_ptr<Handle>> NewHandle(const char* protocols, long timeout_ms) {
+Result<std::unique_ptr<Handle>> NewHandle(const char* protocols, long timeout_ms, const std::string& ca_file) {
   GlobalInit();
   auto h = std::make_unique<Handle>();
   h->easy.reset(curl_easy_init());
@@ -44,6 +44,7 @@ Result<std::unique_ptr<Handle>> NewHandle(const char* protocols, long timeout_ms
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
+  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());  // peers are still verified
   return h;
 }
 
@@ -98,7 +99,7 @@ Status CheckWebhookUrl(std::string_view url) {
 
 Result<HttpResponse> Post(const HttpPost& post) {
   FL_RETURN_IF_ERROR(CheckWebhookUrl(post.url));
-  Result<std::unique_ptr<Handle>> h = NewHandle("http,https", post.timeout_ms);
+  Result<std::unique_ptr<Handle>> h = NewHandle("http,https", post.timeout_ms, post.ca_file);
   if (!h.ok()) return h.status();
   CURL* c = (*h)->easy.get();
   List headers;
@@ -122,7 +123,7 @@ Result<HttpResponse> Post(const HttpPost& post) {
 }
 
 Status SendMail(const SmtpServer& server, std::string_view from, std::string_view to, std::string_view message) {
-  Result<std::unique_ptr<Handle>> h = NewHandle("smtp,smtps", server.timeout_ms);
+  Result<std::unique_ptr<Handle>> h = NewHandle("smtp,smtps", server.timeout_ms, server.ca_file);
   if (!h.ok()) return h.status();
   CURL* c = (*h)->easy.get();
   const std::string mail_from = "<" + std::string(from) + ">", rcpt = "<" + std::string(to) + ">";

@@ -20,6 +20,7 @@ struct HttpPost {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   long timeout_ms = 15000;
+  std::string ca_file;  // PEM certificates to trust for https (empty: the system's)
 };
 
 struct HttpResponse {
@@ -36,6 +37,7 @@ struct SmtpServer {
   bool require_tls = false;  // smtp:// with STARTTLS required
   std::string user, password;
   long timeout_ms = 30000;
+  std::string ca_file;  // PEM certificates to trust for TLS (empty: the system's)
 };
 
 // Sends one message (RFC 5322 text with CRLF line ends) from `from` to `to`; OK once

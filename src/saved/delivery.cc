@@ -217,6 +217,7 @@ std::vector<DeliveryResult> DeliverAlerts(const DeliveryContext& ctx, const std:
       if (dest.kind == "webhook") {
         HttpPost post;
         post.url = dest.address;
+        post.ca_file = ctx.ca_file;
         post.body = WebhookBody(ctx, dest, id, entries);
         post.headers = {"Content-Type: application/json", "User-Agent: fairlead", "X-Fairlead-Delivery: " + id,
                         "X-Fairlead-Signature: sha256=" +

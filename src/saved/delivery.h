@@ -41,6 +41,7 @@ struct DeliveryContext {
   const TenantSecret* secret = nullptr;  // webhook signing keys derive from it
   const MailSettings* mail = nullptr;    // null: email destinations fail, saying so
   size_t batch = 200;                    // entries per POST or mail
+  std::string ca_file;                   // PEM certificates https webhooks are verified against (empty: system's)
 };
 
 // A new destination from what a user typed, validated (the URL's scheme and host, the

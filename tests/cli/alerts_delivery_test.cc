@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <regex>
 
 #include "testing/cli_fixture.h"
@@ -137,6 +138,36 @@ TEST_F(AlertDeliveryTest, AWebhookReceivesEachAlertOnceSignedAndRetriedAfterAFai
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("(sam): 2 delivered"), std::string::npos) << r.out;
   EXPECT_EQ(back.Received().size(), 2u);
+}
+
+// An https webhook is verified: a receiver whose certificate no trusted CA signed gets
+// nothing; trusted through --cacert (a private CA), it gets the alerts.
+TEST_F(AlertDeliveryTest, HttpsWebhooksAreVerifiedAgainstTheTrustedCertificates) {
+  const std::string tls = dir_ + "/tls";
+  std::filesystem::create_directories(tls);
+  const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                              "-addext subjectAltName=IP:127.0.0.1 -keyout '" + tls + "/key.pem' -out '" + tls +
+                              "/cert.pem' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(openssl.c_str()), 0) << openssl;
+  LoopbackReceiver hook("webhook-tls", tls);
+  ASSERT_EQ(Fl("save account --user sam acme.co.uk").code, 0);
+  const std::string url = "https://127.0.0.1:" + std::to_string(hook.port()) + "/secure";
+  CmdRun r = Fl("alerts add-webhook --user sam " + url + " --region DE");
+  ASSERT_EQ(r.code, 0) << r.out;
+  hook.Set("key", SigningKey(r.out));
+  Change("bea", "CTO");
+  r = Fl("alerts deliver");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("1 not delivered, retried next run: POST " + url), std::string::npos) << r.out;
+  EXPECT_TRUE(hook.Received().empty());
+  r = Fl("alerts deliver --cacert '" + tls + "/cert.pem'");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("(sam): 1 delivered"), std::string::npos) << r.out;
+  std::vector<json> got = hook.Received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["path"], "/secure");
+  EXPECT_EQ(got[0]["signature_ok"], true);
+  EXPECT_EQ(Fl("alerts deliver --cacert '" + tls + "/none.pem'").code, 2);
 }
 
 TEST_F(AlertDeliveryTest, PeopleAreNamedOnlyWhereTheTransferToTheReceiverIsLawful) {

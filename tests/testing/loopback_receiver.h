@@ -22,9 +22,13 @@ namespace fairlead::testing_util {
 
 class LoopbackReceiver {
  public:
-  // kind: "webhook" or "smtp"; dir: a directory of its own (created).
-  LoopbackReceiver(const std::string& kind, const std::string& dir) : dir_(dir) {
+  // kind: "webhook", "webhook-tls" or "smtp"; dir: a directory of its own (created).
+  // `files` are written into it first (a TLS receiver's cert.pem and key.pem).
+  LoopbackReceiver(const std::string& kind, const std::string& dir,
+                   const std::vector<std::pair<std::string, std::string>>& files = {})
+      : dir_(dir) {
     std::filesystem::create_directories(dir_);
+    for (const auto& [name, text] : files) Set(name, text);
     Start(kind);
   }
   ~LoopbackReceiver() { Stop(); }

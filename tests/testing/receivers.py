@@ -2,6 +2,7 @@
 """Loopback receivers for the delivery tests: a webhook endpoint and an SMTP server.
 
   receivers.py webhook DIR   # HTTP on 127.0.0.1, an ephemeral port
+  receivers.py webhook-tls DIR  # the same over TLS, with DIR/cert.pem and DIR/key.pem
   receivers.py smtp DIR      # SMTP (aiosmtpd) on 127.0.0.1, a free port
 
 Each writes its port to DIR/port once it listens, and each request or message it
@@ -39,7 +40,7 @@ def announce(directory, port):
     os.rename(tmp, os.path.join(directory, "port"))
 
 
-def webhook(directory):
+def webhook(directory, tls=False):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -64,6 +65,11 @@ def webhook(directory):
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    if tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     announce(directory, server.server_address[1])
     server.serve_forever()
 
@@ -94,4 +100,4 @@ def smtp(directory):
 
 
 if __name__ == "__main__":
-    {"webhook": webhook, "smtp": smtp}[sys.argv[1]](sys.argv[2])
+    {"webhook": webhook, "webhook-tls": lambda d: webhook(d, tls=True), "smtp": smtp}[sys.argv[1]](sys.argv[2])
