@@ -32,10 +32,7 @@ using nlohmann::json;
 std::string FeedLine(Segments& s, const FeedEntry& e) {
   AppContext& c = *s.ctx;
   FeedNames names;
-  names.account = [&c](int64_t id) {
-    Result<Account> a = c.store->GetAccount(c.tenant, id);
-    return a.ok() ? a->domain : "account #" + std::to_string(id);
-  };
+  names.account = AccountDomains(*c.store, c.tenant);
   names.person = [&s, &c](int64_t pid) {
     PersonMention m;
     m.named = true;
@@ -49,9 +46,7 @@ std::string FeedLine(Segments& s, const FeedEntry& e) {
       m.text = "#" + std::to_string(pid);
       return m;
     }
-    m.name = std::string(Trim(p->first_name + " " + p->last_name));
-    m.text = (m.name.empty() ? std::string("(no name)") : m.name) + " (#" + std::to_string(pid) + ")";
-    return m;
+    return NamedMention(*p, pid);
   };
   return DescribeFeedEntry(e, names).text;
 }

@@ -9,6 +9,7 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +37,18 @@ bool IsAscii(std::string_view s) {
   }
   for (; i < s.size(); ++i) high |= static_cast<unsigned char>(s[i]);
   return (high & 0x8080808080808080ull) == 0;
+}
+
+std::string ControlCharacterProblem(std::string_view text, std::string_view allowed) {
+  const auto bad = std::find_if(text.begin(), text.end(), [allowed](char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && allowed.find(ch) == std::string_view::npos) || c == 0x7f;
+  });
+  if (bad == text.end()) return "";
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(*bad));
+  return std::string("contains a control character (") + hex + " at character " +
+         std::to_string(bad - text.begin() + 1) + ")";
 }
 
 bool IsValidUtf8(std::string_view text) {

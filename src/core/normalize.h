@@ -36,6 +36,10 @@ Result<std::string> NormalizeCountry(std::string_view raw);
 std::string_view CountryAlpha2(std::string_view country);
 bool IsValidUtf8(std::string_view text);
 bool IsAscii(std::string_view text);  // every byte below 0x80
+// Why text that is stored and shown may not be taken: "contains a control character
+// (0x1B at character 3)" for a C0 control not in `allowed` (such as "\t\n\r"), or DEL;
+// empty when it has none.
+std::string ControlCharacterProblem(std::string_view text, std::string_view allowed = "");
 // Without leading and trailing spaces, tabs and line ends (inline: called per field).
 inline std::string_view Trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

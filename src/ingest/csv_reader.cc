@@ -39,8 +39,10 @@ Result<std::unique_ptr<CsvReader>> CsvReader::OpenFile(const std::string& path) 
   r->name_ = path;
   r->file_ = f;
   struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Io(path + ": is a directory, not a file");
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) r->total_ = static_cast<uint64_t>(st.st_size);
+  if (fstat(fileno(f), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Io(path + ": is a directory, not a file");  // r closes f
+    if (S_ISREG(st.st_mode)) r->total_ = static_cast<uint64_t>(st.st_size);
+  }
   return r;
 }
 

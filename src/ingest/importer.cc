@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <future>
 #include <map>
 #include <unordered_map>
@@ -122,17 +121,10 @@ class RowFields {
       // Stored text is shown in reports, exports and mails: no control characters (a
       // NUL, an escape). Line breaks inside a quoted field are text, a tab too.
       if (!rec.ascii) {
-        const std::string_view f = rec.fields[i];
-        const auto bad = std::find_if(f.begin(), f.end(), [](char ch) {
-          const unsigned char c = static_cast<unsigned char>(ch);
-          return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
-        });
-        if (bad != f.end()) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(*bad));
-          Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i],
-                std::string("contains a control character (") + hex + " at character " +
-                    std::to_string(bad - f.begin() + 1) + ", column " + std::to_string(i + 1) + ")");
+        std::string problem = ControlCharacterProblem(rec.fields[i], "\t\n\r");
+        if (!problem.empty()) {
+          problem.insert(problem.size() - 1, ", column " + std::to_string(i + 1));
+          Issue(rec.line, columns_[i].empty() ? "column " + std::to_string(i + 1) : columns_[i], problem);
           return false;
         }
       }

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <unordered_map>
@@ -483,16 +482,9 @@ class EventImporter {
     }
     // Topics and vendors are names shown in every report: no control characters.
     for (int col : {kTopic, kVendor}) {
-      const std::string_view text = v[col];
-      const auto bad = std::find_if(text.begin(), text.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      });
-      if (bad != text.end()) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(*bad));
-        Issue(p.line, kColumns[col],
-              std::string("contains a control character (") + hex + " at character " +
-                  std::to_string(bad - text.begin() + 1) + ")");
+      std::string problem = ControlCharacterProblem(v[col]);
+      if (!problem.empty()) {
+        Issue(p.line, kColumns[col], problem);
         return Status::Ok();
       }
     }

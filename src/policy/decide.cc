@@ -120,7 +120,6 @@ bool CoversChannel(const BasisRecord& r, Channel c) {
   return (r.channels & ChannelBit(c)) != 0;
 }
 
-
 template <typename Pred>
 const BasisRecord* Latest(const Subject& s, Time at, bool may_precede_grant, Pred pred) {
   const BasisRecord* best = nullptr;

@@ -71,10 +71,7 @@ std::string Wrapped(const std::string& base64) {
 FeedNames NamesFor(const DeliveryContext& ctx, const AlertDestination& dest) {
   FeedNames names;
   names.person = [&ctx, &dest](int64_t id) { return MentionFor(ctx, dest, id); };
-  names.account = [&ctx](int64_t id) {
-    Result<Account> a = ctx.store->GetAccount(ctx.tenant, id);
-    return a.ok() ? a->domain : "account #" + std::to_string(id);
-  };
+  names.account = AccountDomains(*ctx.store, ctx.tenant);
   return names;
 }
 
@@ -151,9 +148,7 @@ PersonMention MentionFor(const DeliveryContext& ctx, const AlertDestination& des
     m.reason = "UNKNOWN_PERSON";
     return m;
   }
-  m.named = true;
-  m.name = std::string(Trim(p->first_name + " " + p->last_name));
-  m.text = (m.name.empty() ? std::string("(no name)") : m.name) + " (#" + std::to_string(person) + ")";
+  m = NamedMention(*p, person);
   for (Obligation o : share.obligations) m.obligations.push_back(Name(o));
   return m;
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/normalize.h"
 #include "core/time.h"
 
 namespace fairlead {
@@ -49,6 +50,21 @@ struct Mentions {
 };
 
 }  // namespace
+
+PersonMention NamedMention(const Person& person, int64_t id) {
+  PersonMention m;
+  m.named = true;
+  m.name = std::string(Trim(person.first_name + " " + person.last_name));
+  m.text = (m.name.empty() ? std::string("(no name)") : m.name) + " (#" + std::to_string(id) + ")";
+  return m;
+}
+
+std::function<std::string(int64_t)> AccountDomains(Store& store, int64_t tenant) {
+  return [&store, tenant](int64_t id) {
+    Result<Account> a = store.GetAccount(tenant, id);
+    return a.ok() ? a->domain : "account #" + std::to_string(id);
+  };
+}
 
 FeedText DescribeFeedEntry(const FeedEntry& e, const FeedNames& names) {
   FeedText out;

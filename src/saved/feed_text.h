@@ -27,6 +27,11 @@ struct FeedNames {
   std::function<std::string(int64_t account)> account;  // its domain
 };
 
+// A person named in an entry: "Ann Lee (#4)", "(no name) (#4)" without one.
+PersonMention NamedMention(const Person& person, int64_t id);
+// Accounts by their domain in the store ("account #7" when it cannot be read).
+std::function<std::string(int64_t)> AccountDomains(Store& store, int64_t tenant);
+
 struct FeedText {
   std::string text;  // one line
   // {id, at, kind, text, and what the kind has: account, topic, from, to, signals,

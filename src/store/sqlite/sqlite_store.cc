@@ -232,7 +232,6 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-// A prepared statement, reset after each use.
 // "<database file>: sqlite: <message>": which file a failure is about (a read-only
 // or full disk, a locked file) is what the user acts on.
 std::string SqliteError(sqlite3* db, std::string_view message) {
@@ -240,6 +239,7 @@ std::string SqliteError(sqlite3* db, std::string_view message) {
   return (file && *file ? std::string(file) + ": " : std::string()) + "sqlite: " + std::string(message);
 }
 
+// A prepared statement, reset after each use.
 class Stmt {
  public:
   Stmt() = default;
@@ -1483,10 +1483,19 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<FeedEntry>> ListFeed(int64_t tenant, std::string_view user, bool unread_only) override {
+    return Feed(tenant, user, unread_only, 0);
+  }
+
+  Result<std::vector<FeedEntry>> FeedAfter(int64_t tenant, std::string_view user, int64_t after_id) override {
+    return Feed(tenant, user, false, after_id);
+  }
+
+  // A user's feed entries past `after_id`, all or only the unread ones, in order.
+  Result<std::vector<FeedEntry>> Feed(int64_t tenant, std::string_view user, bool unread_only, int64_t after_id) {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "SELECT id, user, at, kind, body, read FROM feed WHERE tenant_id = ? AND user = ? "
-                               "AND (read = 0 OR ? = 0) ORDER BY id"));
-    q->Bind(1, tenant).Bind(2, user).Bind(3, int64_t{unread_only});
+                               "AND (read = 0 OR ? = 0) AND id > ? ORDER BY id"));
+    q->Bind(1, tenant).Bind(2, user).Bind(3, int64_t{unread_only}).Bind(4, after_id);
     std::vector<FeedEntry> out;
     FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
       out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Int(5) != 0});
@@ -1498,18 +1507,6 @@ class SqliteStore final : public Store {
     Stmt* q;
     FL_RETURN_IF_ERROR(Get(&q, "UPDATE feed SET read = 1 WHERE tenant_id = ? AND user = ? AND read = 0"));
     return q->Bind(1, tenant).Bind(2, user).Run();
-  }
-
-  Result<std::vector<FeedEntry>> FeedAfter(int64_t tenant, std::string_view user, int64_t after_id) override {
-    Stmt* q;
-    FL_RETURN_IF_ERROR(Get(&q, "SELECT id, user, at, kind, body, read FROM feed WHERE tenant_id = ? AND user = ? "
-                               "AND id > ? ORDER BY id"));
-    q->Bind(1, tenant).Bind(2, user).Bind(3, after_id);
-    std::vector<FeedEntry> out;
-    FL_RETURN_IF_ERROR(Rows(q, [&](const Stmt& r) {
-      out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Int(5) != 0});
-    }));
-    return out;
   }
 
   Result<int64_t> LastFeedId(int64_t tenant, std::string_view user) override {
