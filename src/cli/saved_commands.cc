@@ -318,7 +318,7 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
   });
 
   struct DeliverArgs {
-    std::string user, at, smtp, mail_from = "fairlead@localhost", smtp_user, ca_file;
+    std::string user, at, smtp, mail_from, smtp_user, ca_file;
     bool starttls = false;
     size_t batch = 200;
   };
@@ -331,7 +331,7 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
   deliver->add_option("--smtp", dv->smtp, "the mail server for email digests: smtp://host[:port] or smtps://host[:port]");
   deliver->add_flag("--starttls", dv->starttls, "require STARTTLS on an smtp:// server");
   deliver->add_option("--smtp-user", dv->smtp_user, "log in as this user (password from FAIRLEAD_SMTP_PASSWORD)");
-  deliver->add_option("--mail-from", dv->mail_from, "the digests' sender address")->capture_default_str();
+  deliver->add_option("--mail-from", dv->mail_from, "the digests' sender address (required with --smtp)");
   deliver->add_option("--cacert", dv->ca_file,
                       "PEM certificates to verify https webhooks and the mail server's TLS against (a private CA; "
                       "default: the system's)")
@@ -359,10 +359,20 @@ void AddAlerts(CLI::App& app, DataOptions& data, int* code) {
       if (!dv->smtp.empty()) {
         if (dv->smtp.rfind("smtp://", 0) != 0 && dv->smtp.rfind("smtps://", 0) != 0)
           return Status::Invalid("--smtp: '" + dv->smtp + "' must start with smtp:// or smtps://");
+        if (dv->mail_from.empty())
+          return Status::Invalid("--smtp needs --mail-from: the address the digests are sent from");
         Result<std::string> from = NormalizeEmail(dv->mail_from);
         if (!from.ok()) return from.status().WithContext("--mail-from: ");
         mail = MailSettings{{dv->smtp, dv->starttls, dv->smtp_user, "", 30000, dv->ca_file}, *from};
-        if (const char* pw = std::getenv("FAIRLEAD_SMTP_PASSWORD")) mail->server.password = pw;
+        if (!dv->smtp_user.empty()) {
+          // A password never crosses the network in clear.
+          if (!dv->starttls && dv->smtp.rfind("smtps://", 0) != 0)
+            return Status::Invalid("--smtp-user: a login to " + dv->smtp +
+                                   " would be sent unencrypted; give --starttls, or an smtps:// server");
+          const char* pw = std::getenv("FAIRLEAD_SMTP_PASSWORD");
+          if (!pw) return Status::Invalid("--smtp-user: set the password in the environment variable FAIRLEAD_SMTP_PASSWORD");
+          mail->server.password = pw;
+        }
       }
       Result<std::vector<AlertDestination>> dests = c.store->ListAlertDestinations(c.tenant, dv->user);
       if (!dests.ok()) return dests.status();

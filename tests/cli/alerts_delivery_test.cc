@@ -38,6 +38,14 @@ class AlertDeliveryTest : public CliTest {
   std::string Url(const LoopbackReceiver& r, const std::string& path) {
     return "http://127.0.0.1:" + std::to_string(r.port()) + path;
   }
+  // A self-signed certificate for 127.0.0.1 (its own CA) as DIR/cert.pem and DIR/key.pem.
+  static void MakeCertificate(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                                "-addext subjectAltName=IP:127.0.0.1 -keyout '" + dir + "/key.pem' -out '" + dir +
+                                "/cert.pem' >/dev/null 2>&1";
+    ASSERT_EQ(std::system(openssl.c_str()), 0) << openssl;
+  }
   // The signing key add-webhook printed.
   static std::string SigningKey(const std::string& out) {
     std::smatch m;
@@ -144,11 +152,7 @@ TEST_F(AlertDeliveryTest, AWebhookReceivesEachAlertOnceSignedAndRetriedAfterAFai
 // nothing; trusted through --cacert (a private CA), it gets the alerts.
 TEST_F(AlertDeliveryTest, HttpsWebhooksAreVerifiedAgainstTheTrustedCertificates) {
   const std::string tls = dir_ + "/tls";
-  std::filesystem::create_directories(tls);
-  const std::string openssl = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                              "-addext subjectAltName=IP:127.0.0.1 -keyout '" + tls + "/key.pem' -out '" + tls +
-                              "/cert.pem' >/dev/null 2>&1";
-  ASSERT_EQ(std::system(openssl.c_str()), 0) << openssl;
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(tls));
   LoopbackReceiver hook("webhook-tls", tls);
   ASSERT_EQ(Fl("save account --user sam acme.co.uk").code, 0);
   const std::string url = "https://127.0.0.1:" + std::to_string(hook.port()) + "/secure";
@@ -258,6 +262,82 @@ TEST_F(AlertDeliveryTest, AnEmailDigestReachesTheMailServerOnce) {
             std::string::npos) << got[1]["text"];
 }
 
+// A mail server that requires STARTTLS and a login: a run that would skip either, or
+// trust a certificate nobody vouched for, sends nothing and retries next time; a
+// password is never offered over an unencrypted connection.
+TEST_F(AlertDeliveryTest, DigestsGoOverStartTlsWithTheLoginTheServerRequires) {
+  const std::string tls = dir_ + "/mail";
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(tls));
+  LoopbackReceiver mail("smtp-starttls", tls, {{"auth", "alerts:s3cret pass"}});
+  const std::string smtp = "alerts deliver --smtp smtp://127.0.0.1:" + std::to_string(mail.port()) +
+                           " --mail-from alerts@fairlead.test";
+  const std::string trusted = " --starttls --cacert '" + tls + "/cert.pem'";
+  const std::string good = "FAIRLEAD_SMTP_PASSWORD='s3cret pass'";
+  ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
+  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region DE").code, 0);
+  Change("bea", "CTO");
+
+  CmdRun r = Fl(smtp + " --smtp-user alerts", good);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("would be sent unencrypted; give --starttls, or an smtps:// server"), std::string::npos) << r.out;
+  r = Fl(smtp + trusted + " --smtp-user alerts");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIRLEAD_SMTP_PASSWORD"), std::string::npos) << r.out;
+  // No STARTTLS: the server refuses the mail.
+  r = Fl(smtp);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("MAIL failed: 530"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 not delivered, retried next run"), std::string::npos) << r.out;
+  // STARTTLS to a certificate no trusted CA signed.
+  r = Fl(smtp + " --starttls --smtp-user alerts", good);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("SSL certificate problem"), std::string::npos) << r.out;
+  // Trusted, but no login, then the wrong password.
+  r = Fl(smtp + trusted);
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = Fl(smtp + trusted + " --smtp-user alerts", "FAIRLEAD_SMTP_PASSWORD=wrong");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("Login denied (server said 535)"), std::string::npos) << r.out;
+  EXPECT_TRUE(mail.Received().empty());
+  r = Fl("alerts destinations");
+  EXPECT_NE(r.out.find("ada@example.com"), std::string::npos) << r.out;
+
+  r = Fl(smtp + trusted + " --smtp-user alerts", good);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("email #1 ada@example.com (ada): 1 delivered"), std::string::npos) << r.out;
+  std::vector<json> got = mail.Received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["encrypted"], true);
+  EXPECT_EQ(got[0]["login"], "alerts");
+  EXPECT_EQ(got[0]["rcpt_tos"], json::array({"ada@example.com"}));
+  EXPECT_NE(got[0]["text"].get<std::string>().find("lead Ann (#1): title Engineer -> CTO"), std::string::npos)
+      << got[0]["text"];
+  r = Fl(smtp + trusted + " --smtp-user alerts", good);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(mail.Received().size(), 1u);
+}
+
+// smtps://: TLS from the first byte, verified the same way.
+TEST_F(AlertDeliveryTest, DigestsGoToAnSmtpsServerOnlyWhenItsCertificateIsTrusted) {
+  const std::string tls = dir_ + "/mail";
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate(tls));
+  LoopbackReceiver mail("smtps", tls, {{"auth", "alerts:pw"}});
+  const std::string smtp = "alerts deliver --smtp smtps://127.0.0.1:" + std::to_string(mail.port()) +
+                           " --mail-from alerts@fairlead.test --smtp-user alerts";
+  ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
+  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region DE").code, 0);
+  Change("bea", "CTO");
+  CmdRun r = Fl(smtp, "FAIRLEAD_SMTP_PASSWORD=pw");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(mail.Received().empty());
+  r = Fl(smtp + " --cacert '" + tls + "/cert.pem'", "FAIRLEAD_SMTP_PASSWORD=pw");
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::vector<json> got = mail.Received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["encrypted"], true);
+  EXPECT_EQ(got[0]["login"], "alerts");
+}
+
 TEST_F(AlertDeliveryTest, BadDestinationsAreRefusedSayingWhy) {
   struct Case {
     std::string args, says;
@@ -283,7 +363,13 @@ TEST_F(AlertDeliveryTest, BadDestinationsAreRefusedSayingWhy) {
   EXPECT_EQ(none.code, 1);
   EXPECT_NE(none.out.find("no alert destinations (alerts add-webhook, alerts add-email)"), std::string::npos) << none.out;
   ASSERT_EQ(Fl("alerts add-email --user sam sam@example.com --region EEA").code, 0);
-  CmdRun r = Fl("alerts deliver --smtp http://127.0.0.1:1");
+  CmdRun r = Fl("alerts deliver --smtp smtp://127.0.0.1:1");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("--smtp needs --mail-from: the address the digests are sent from"), std::string::npos) << r.out;
+  r = Fl("alerts deliver --smtp smtp://127.0.0.1:1 --mail-from nobody");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("--mail-from: "), std::string::npos) << r.out;
+  r = Fl("alerts deliver --smtp http://127.0.0.1:1");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("--smtp: 'http://127.0.0.1:1' must start with smtp:// or smtps://"), std::string::npos) << r.out;
   EXPECT_NE(Fl("alerts destinations").out.find("region EEA"), std::string::npos);
