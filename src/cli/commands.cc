@@ -290,22 +290,28 @@ void AddDecide(CLI::App& app, DataOptions& data, int* code) {
     Result<Rules> rules = ParseRules(rules_text, rules_name);
     if (!rules.ok()) { *code = Fail(rules.status()); return; }
     bool array = false;
-    Result<std::vector<Scenario>> scenarios = ParseScenarios(*text, Now(), &array);
+    Result<std::vector<Result<Scenario>>> scenarios = ParseScenarios(*text, Now(), &array);
     if (!scenarios.ok()) {
       std::cout << json{{"error", *file + ": " + scenarios.status().message()}}.dump(-1, ' ', false, kBadUtf8) << "\n";
       *code = 1;
       return;
     }
+    // A scenario that cannot be read or decided is an error object in its place; the
+    // others are still answered, and the exit status says something failed.
     json out = json::array();
     for (size_t i = 0; i < scenarios->size(); ++i) {
-      Result<Decision> d = Decide(*rules, (*scenarios)[i].Request());
-      if (!d.ok()) {
-        std::cout << json{{"error", *file + (array ? "[" + std::to_string(i) + "]" : "") + ": " + d.status().message()}}.dump(-1, ' ', false, kBadUtf8)
-                  << "\n";
-        *code = 1;
-        return;
+      const Result<Scenario>& sc = (*scenarios)[i];
+      Result<Decision> d = sc.ok() ? Decide(*rules, sc->Request()) : Result<Decision>(sc.status());
+      if (d.ok()) {
+        out.push_back(DecisionToJson(*d));
+        continue;
       }
-      out.push_back(DecisionToJson(*d));
+      // "case.json[1].subject.recipient: ..." (a parse error carries its path) or
+      // "case.json[1]: ..." (a decision error); a single object: "case.json: ...".
+      const std::string& msg = d.status().message();
+      const std::string where = !array ? ": " : msg.rfind("[", 0) == 0 ? "" : "[" + std::to_string(i) + "]: ";
+      out.push_back(json{{"error", *file + where + msg}});
+      *code = 1;
     }
     std::cout << (array ? out.dump(-1, ' ', false, kBadUtf8) : out[0].dump(-1, ' ', false, kBadUtf8)) << "\n";
   });

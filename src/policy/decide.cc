@@ -108,6 +108,24 @@ bool CoversPurpose(const BasisRecord& r, std::string_view purpose_id) {
                      [&](const std::string& s) { return ScopeCovers(s, purpose_id); });
 }
 
+// Whether a scope names the purpose's kind as a whole: "`marketing` covers all
+// marketing" (policy.md), and `sales_outreach` is direct marketing too.
+bool ScopeNamesKind(std::string_view scope, PurposeKind kind) {
+  if (scope == Name(kind)) return true;
+  return scope == Name(PurposeKind::kMarketing) && kind == PurposeKind::kSalesOutreach;
+}
+
+// Coverage for deciding: the dotted prefixes of the id (reading 22); a withdrawn or
+// expired record whose scope names the purpose's kind covers every purpose of it,
+// wherever its id lies (the stricter reading in the direction that denies, as for
+// a record without scope, reading 2), unless the rules file's reading says otherwise.
+bool CoversPurpose(const BasisRecord& r, const Purpose& purpose, const Readings& readings) {
+  if (CoversPurpose(r, purpose.id)) return true;
+  return readings.kind_scopes_withdraw_whole_kind && Unscoped(r) &&
+         std::any_of(r.scopes.begin(), r.scopes.end(),
+                     [&](const std::string& s) { return ScopeNamesKind(s, purpose.kind); });
+}
+
 // Codes (and, under reading 20, job functions) compared without regard to ASCII case.
 bool SameCode(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -262,7 +280,7 @@ Result<Decision> Engine::Marketing(const Purpose& purpose, Channel channel) {
     return Deny(Reason::kObjected, "GDPR Art. 21(3)");
   }
   const BasisRecord* consent = Latest(s_, at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
-    return r.basis == LawfulBasis::kConsent && CoversPurpose(r, purpose.id) && CoversChannel(r, channel);
+    return r.basis == LawfulBasis::kConsent && CoversPurpose(r, purpose, rules_.readings) && CoversChannel(r, channel);
   });
   if (consent) {
     if (req_.explain) d_.evidence.push_back("latest consent for this purpose and channel: " + DescribeRecord(*consent));
@@ -336,7 +354,7 @@ Result<Decision> Engine::Contact(const Purpose& purpose, Channel channel) {
   switch (purpose.kind) {
     case PurposeKind::kService: {
       const BasisRecord* contract = Latest(s_, req_.at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
-        return r.basis == LawfulBasis::kContract && (r.scopes.empty() || CoversPurpose(r, purpose.id));
+        return r.basis == LawfulBasis::kContract && (r.scopes.empty() || CoversPurpose(r, purpose, rules_.readings));
       });
       if (contract && contract->status == BasisStatus::kGranted && !IsExpired(*contract, req_.at)) {
         if (req_.explain) d_.evidence.push_back(DescribeRecord(*contract));
@@ -393,8 +411,8 @@ Result<Decision> Engine::Run() {
         Oblige(Obligation::kTransferUnderBcr);
         d_.rule_refs.push_back("GDPR Art. 47: binding corporate rules to " + dest->region);
       } else {
-        return Deny(Reason::kTransferNotPermitted,
-                    "GDPR Art. 44-46: " + dest->region + " not adequate on " + FormatDate(req_.at));
+        return Deny(Reason::kTransferNotPermitted, "GDPR Art. 44-46: " + dest->region + " not adequate on " +
+                                                       FormatDate(req_.at) + (ref.empty() ? "" : "; " + ref));
       }
     } else {
       d_.rule_refs.push_back(ref);
@@ -417,12 +435,12 @@ Result<Decision> Engine::Run() {
   if (action == Action::kTrack) {
     if (!req_.purpose) return Status::Invalid("track needs a purpose");
     const BasisRecord* consent = Latest(s_, req_.at, rules_.readings.confirmation_may_precede_grant, [&](const BasisRecord& r) {
-      return r.basis == LawfulBasis::kConsent && CoversPurpose(r, req_.purpose->id);
+      return r.basis == LawfulBasis::kConsent && CoversPurpose(r, *req_.purpose, rules_.readings);
     });
     if (consent && req_.explain) d_.evidence.push_back("latest consent for this purpose: " + DescribeRecord(*consent));
     if (consent && consent->status == BasisStatus::kGranted && !IsExpired(*consent, req_.at))
-      return Allow(Reason::kConsent, LawfulBasis::kConsent, "ePrivacy Directive Art. 5(3)");
-    return Deny(Reason::kTrackingRequiresConsent, "ePrivacy Directive Art. 5(3)");
+      return Allow(Reason::kConsent, LawfulBasis::kConsent, "ePrivacy Art. 5(3) (Directive 2002/58/EC)");
+    return Deny(Reason::kTrackingRequiresConsent, "ePrivacy Art. 5(3) (Directive 2002/58/EC)");
   }
   if (action == Action::kContact) {
     if (!req_.purpose) return Status::Invalid("contact needs a purpose");

@@ -85,8 +85,12 @@ bool Rules::TransferNeedsMechanism(std::string_view origin, std::string_view reg
     *ref = "transfer: same country";
     return false;
   }
-  if (dest == "EEA" || dest == "EU" || IsEea(dest)) {
-    *ref = "transfer: within the EEA";
+  // Inside the EEA for a subject in it; a GB or CH subject sent into the EEA leaves
+  // their own country for a region jurisdictions.md's adequacy list does not name, so
+  // only the reading lets it pass (readings 7).
+  const bool into_eea = dest == "EEA" || dest == "EU" || IsEea(dest);
+  if (into_eea && (IsEea(from) || (readings.gb_ch_subjects_may_send_to_eea && IsProtectedOrigin(from)))) {
+    *ref = IsEea(from) ? "transfer: within the EEA" : "transfer: " + from + " to the EEA (reading gb_ch_subjects_may_send_to_eea)";
     return false;
   }
   for (const AdequacyRow& a : adequacy)
@@ -94,12 +98,26 @@ bool Rules::TransferNeedsMechanism(std::string_view origin, std::string_view reg
       *ref = "transfer: " + a.citation;
       return false;
     }
-  if (dest == "US" && us_certified)
+  if (dest == "US")
     for (const UsFramework& f : us_frameworks)
       if (f.valid.Contains(at)) {
+        if (!us_certified) {
+          *ref = "the recipient is not certified under the " + f.name;
+          return true;
+        }
         *ref = "transfer: " + f.name + ": " + f.citation;
         return false;
       }
+  ref->clear();
+  if (dest == "US") {
+    // No framework in force: name the last one that ended (struck down), if any.
+    const UsFramework* last = nullptr;
+    for (const UsFramework& f : us_frameworks)
+      if (f.valid.to && *f.valid.to <= at && (!last || *f.valid.to > *last->valid.to)) last = &f;
+    if (last) *ref = "no EU-US framework in force: the " + last->name + " ended " + FormatDate(*last->valid.to) + " (" +
+                     last->citation + ")";
+  }
+  if (into_eea) *ref = "the EEA is not on the adequacy list for a subject in " + (from.empty() ? std::string("an unknown country") : from);
   return true;
 }
 
@@ -338,6 +356,8 @@ class RulesParser {
           {"job_functions_ignore_case", &rules.readings.job_functions_ignore_case},
           {"confirmation_may_precede_grant", &rules.readings.confirmation_may_precede_grant},
           {"soft_opt_in_cutoff_clamps", &rules.readings.soft_opt_in_cutoff_clamps},
+          {"gb_ch_subjects_may_send_to_eea", &rules.readings.gb_ch_subjects_may_send_to_eea},
+          {"kind_scopes_withdraw_whole_kind", &rules.readings.kind_scopes_withdraw_whole_kind},
       };
       for (const auto& [k, v] : *t) {
         const std::string key(k.str());

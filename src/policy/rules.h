@@ -72,6 +72,8 @@ struct Readings {
   bool job_functions_ignore_case = false;           // 20: "IT Security" is among ["it security"]
   bool confirmation_may_precede_grant = false;      // 21: a confirmed_at before the record's at confirms it
   bool soft_opt_in_cutoff_clamps = false;           // 13: 29 Feb 24 months back is 28 Feb, not 1 Mar
+  bool gb_ch_subjects_may_send_to_eea = false;      // 7: a GB or CH subject sent into the EEA is no transfer
+  bool kind_scopes_withdraw_whole_kind = true;      // 22: a withdrawal scoped `marketing` covers every marketing purpose
 };
 
 struct Rules {
@@ -95,7 +97,10 @@ struct Rules {
   // Whether the transfer rule applies to a subject of `country`.
   bool IsProtectedOrigin(std::string_view country) const;
   // Whether sending data of a subject of `origin` to `region` at `at` needs a
-  // mechanism. When not, `ref` names what made it lawful (adequacy row, framework).
+  // mechanism. When not, `ref` names what made it lawful (adequacy row, framework);
+  // when it does, `ref` says why where more than "not adequate" is known (a US
+  // framework that ended, a recipient that is not certified), else it is left empty.
+  // `origin` "" is a subject of unknown country (it may be outside the EEA).
   bool TransferNeedsMechanism(std::string_view origin, std::string_view region, bool us_certified,
                               Time at, std::string* ref) const;
 };

@@ -72,7 +72,8 @@ class Reader {
   template <typename E>
   void Word(const char* key, E* out, bool* present = nullptr) {
     if (const json* v = Get(key)) {
-      if (!v->is_string() || !Parse(v->get_ref<const std::string&>(), out))
+      // Enum words are read without regard to ASCII case ("Email" is email).
+      if (!v->is_string() || !Parse(AsciiLower(v->get_ref<const std::string&>()), out))
         return Fail(key, "must be one of " + Choices<E>() + (v->is_string() ? ", not '" + v->get<std::string>() + "'" : ""));
       if (present) *present = true;
     }
@@ -143,7 +144,7 @@ Result<BasisRecord> BasisFromJson(const json& j, const std::string& path, int64_
     b.channels_given = !words.empty();
     for (const std::string& w : words) {
       Channel c;
-      if (!Parse(w, &c)) r.Fail("channels", "'" + w + "' is not one of " + Choices<Channel>());
+      if (!Parse(AsciiLower(w), &c)) r.Fail("channels", "'" + w + "' is not one of " + Choices<Channel>());
       else b.channels |= ChannelBit(c);
     }
     (void)ch;
@@ -192,8 +193,13 @@ Result<Subject> SubjectFromJson(const json& j, const std::string& path) {
     if (!a.ok()) return a.status();
     s.emails.push_back(*a);
   }
-  if (const json* es = r.Get("emails")) {
-    if (!es->is_array()) return Status::Invalid(r.Path("emails") + ": must be an array");
+  if (const json* es = r.Get("emails"); es && (es->is_string() || es->is_object())) {
+    // One address where a list was expected: the list of that one.
+    Result<EmailAddress> a = EmailFromJson(*es, r.Path("emails"));
+    if (!a.ok()) return a.status();
+    s.emails.push_back(*a);
+  } else if (es) {
+    if (!es->is_array()) return Status::Invalid(r.Path("emails") + ": must be an array of addresses");
     for (size_t i = 0; i < es->size(); ++i) {
       Result<EmailAddress> a = EmailFromJson((*es)[i], r.Path("emails") + "[" + std::to_string(i) + "]");
       if (!a.ok()) return a.status();
@@ -216,6 +222,9 @@ Result<Subject> SubjectFromJson(const json& j, const std::string& path) {
       if (!pr.IsObject()) return pr.status();
       Purchase p;
       pr.Str("family", &p.family);
+      // A purchase whose kind is not given proves only the weaker kind: negotiations
+      // (the stricter reading; docs/policy-readings.md, scenario input).
+      p.kind = PurchaseKind::kNegotiation;
       pr.Word("kind", &p.kind);
       std::optional<Time> at;
       pr.When("at", &at);
@@ -249,13 +258,22 @@ Result<Purpose> PurposeFromJson(const json& j, const std::string& path) {
   r.Word("kind", &p.kind);
   if (!r.Get("kind") && r.status().ok()) p.kind = PurposeFromId(p.id).kind;
   r.Str("family", &p.family);
-  r.Str("lia", &p.lia);
+  if (const json* lia = r.Get("lia"); lia && lia->is_boolean()) {
+    // true: an assessment exists without a reference given; false: none (as null).
+    if (lia->get<bool>()) p.lia = "LIA";
+  } else {
+    r.Str("lia", &p.lia);
+  }
   r.Str("description", &p.description);
   if (const json* d = r.Get("retention_days")) {
-    if (!d->is_number_integer() || d->get<int64_t>() < 0 || d->get<int64_t>() > 100000)
+    // 365.0 is a whole number too; 365.5 is not.
+    const bool whole = d->is_number_integer() || (d->is_number_float() && d->get<double>() == static_cast<double>(
+                                                                              static_cast<int64_t>(d->get<double>())));
+    const double days = d->is_number() ? d->get<double>() : -1;
+    if (!whole || days < 0 || days > 100000)
       r.Fail("retention_days", "must be a whole number of days (0 to 100000) or null");
     else
-      p.retention_days = d->get<int>();
+      p.retention_days = static_cast<int>(days);
   }
   r.Bool("requires_double_opt_in", &p.requires_double_opt_in);
   r.Strings("job_functions", &p.job_functions);
@@ -307,6 +325,13 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
     }
   }
   r.Bool("suppressed", &sc.suppressed);
+  // policy.md gives `suppressed` beside the subject; given inside it, it still counts
+  // (a flag that would deny is never dropped for its place).
+  Reader sr(*subject, r.Path("subject"));
+  bool nested_suppressed = false;
+  sr.Bool("suppressed", &nested_suppressed);
+  if (!sr.status().ok()) return sr.status();
+  sc.suppressed = sc.suppressed || nested_suppressed;
   std::optional<Time> at;
   r.When("at", &at);
   sc.at = at.value_or(now);
@@ -326,7 +351,13 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
     }
     if (!tr.status().ok()) return tr.status();
   }
-  if (const json* d = r.Get("destination")) {
+  json region_only;
+  const json* given_dest = r.Get("destination");
+  if (given_dest && given_dest->is_string()) {  // "destination": "US" names its region only
+    region_only = json{{"region", *given_dest}};
+    given_dest = &region_only;
+  }
+  if (const json* d = given_dest) {
     Reader dr(*d, r.Path("destination"));
     if (!dr.IsObject()) return dr.status();
     Destination dest;
@@ -369,7 +400,7 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
   // purpose": an export or share in a scenario with a purpose is for that purpose unless
   // the destination says otherwise ("purpose": false or null), so the contact decision
   // for it must allow too (the stricter reading; docs/policy-readings.md 16).
-  const json* d = r.Get("destination");
+  const json* d = given_dest;
   const bool names = d && d->contains("purpose");  // null and false included: they name none
   if ((sc.action == Action::kExport || sc.action == Action::kShare) && sc.purpose && !names) {
     if (!sc.destination) sc.destination = Destination();
@@ -382,22 +413,18 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
   return sc;
 }
 
-Result<std::vector<Scenario>> ParseScenarios(std::string_view text, Time now, bool* was_array) {
+Result<std::vector<Result<Scenario>>> ParseScenarios(std::string_view text, Time now, bool* was_array) {
   Result<json> parsed = ParseJson(text, "");
   if (!parsed.ok()) return Status::Invalid(parsed.status().message() + " (bad JSON)");
   json& j = *parsed;
-  std::vector<Scenario> out;
+  std::vector<Result<Scenario>> out;
   *was_array = j.is_array();
   if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) {
-      Result<Scenario> s = ScenarioFromJson(j[i], now, "[" + std::to_string(i) + "]");
-      if (!s.ok()) return s.status();
-      out.push_back(std::move(*s));
-    }
+    for (size_t i = 0; i < j.size(); ++i) out.push_back(ScenarioFromJson(j[i], now, "[" + std::to_string(i) + "]"));
   } else {
     Result<Scenario> s = ScenarioFromJson(j, now);
     if (!s.ok()) return s.status();
-    out.push_back(std::move(*s));
+    out.push_back(std::move(s));
   }
   return out;
 }

@@ -36,8 +36,10 @@ struct Scenario {
 
 // `now` is used when the scenario has no `at`. `path` prefixes error locations ("[3]").
 Result<Scenario> ScenarioFromJson(const nlohmann::json& j, Time now, const std::string& path = "");
-// Parses an object or an array; errors name the line and column of bad JSON.
-Result<std::vector<Scenario>> ParseScenarios(std::string_view text, Time now, bool* was_array);
+// Parses an object or an array; errors name the line and column of bad JSON. In an
+// array each element is parsed on its own: a bad one is an error in its place (its
+// path "[i]..."), the others are still decided.
+Result<std::vector<Result<Scenario>>> ParseScenarios(std::string_view text, Time now, bool* was_array);
 // Field parsers shared with the import path and the CLI.
 Result<Purpose> PurposeFromJson(const nlohmann::json& j, const std::string& path);
 nlohmann::json PurposeToJson(const Purpose& p);

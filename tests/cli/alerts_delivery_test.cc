@@ -184,7 +184,7 @@ TEST_F(AlertDeliveryTest, PeopleAreNamedOnlyWhereTheTransferToTheReceiverIsLawfu
   EXPECT_NE(r.out.find("role admin"), std::string::npos) << r.out;
   ASSERT_EQ(Fl("alerts add-webhook --user ada " + Url(hook, "/scc") + " --region IN --transfer-mechanism scc").code,
             0);
-  ASSERT_EQ(Fl("alerts add-webhook --user ada " + Url(hook, "/de") + " --region de").code, 0);
+  ASSERT_EQ(Fl("alerts add-webhook --user ada " + Url(hook, "/gb") + " --region gb").code, 0);
   Change("bea", "Engineer");
   r = Fl("alerts deliver");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -201,9 +201,9 @@ TEST_F(AlertDeliveryTest, PeopleAreNamedOnlyWhereTheTransferToTheReceiverIsLawfu
   EXPECT_EQ(scc["people"][0]["name"], "Bea");
   EXPECT_EQ(scc["people"][0]["obligations"], json::array({"TRANSFER_UNDER_SCC"}));
   EXPECT_FALSE(scc.contains("withheld"));
-  const json& de = by_path["/de"]["entries"][0];
-  EXPECT_EQ(de["text"], "new people at acme.co.uk: Bea (#2)");
-  EXPECT_EQ(by_path["/de"]["destination"]["region"], "DE");
+  const json& gb = by_path["/gb"]["entries"][0];
+  EXPECT_EQ(gb["text"], "new people at acme.co.uk: Bea (#2)");
+  EXPECT_EQ(by_path["/gb"]["destination"]["region"], "GB");
 
   // One user's alerts are checked with one role; the same place twice is refused.
   r = Fl("alerts add-webhook --user ada --role list_builder " + Url(hook, "/x") + " --region DE");
@@ -213,7 +213,7 @@ TEST_F(AlertDeliveryTest, PeopleAreNamedOnlyWhereTheTransferToTheReceiverIsLawfu
   r = Fl("alerts add-webhook --user ada --role list_builder " + Url(hook, "/x") + " --region DE");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("ada's alerts are checked with the role admin"), std::string::npos) << r.out;
-  r = Fl("alerts add-webhook --user ada " + Url(hook, "/de") + " --region DE");
+  r = Fl("alerts add-webhook --user ada " + Url(hook, "/gb") + " --region GB");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("already go to"), std::string::npos) << r.out;
 }
@@ -222,7 +222,7 @@ TEST_F(AlertDeliveryTest, AnEmailDigestReachesTheMailServerOnce) {
   LoopbackReceiver mail("smtp", dir_ + "/mail");
   const std::string smtp = "--smtp smtp://127.0.0.1:" + std::to_string(mail.port()) + " --mail-from alerts@fairlead.test";
   ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
-  CmdRun r = Fl("alerts add-email --user ada Ada@Example.COM --region DE --role admin");
+  CmdRun r = Fl("alerts add-email --user ada Ada@Example.COM --region GB --role admin");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("added email #1\tada\tada@example.com"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("signing key"), std::string::npos) << r.out;
@@ -243,7 +243,7 @@ TEST_F(AlertDeliveryTest, AnEmailDigestReachesTheMailServerOnce) {
   const std::string text = got[0]["text"];
   EXPECT_NE(text.find("1 alert for ada as of"), std::string::npos) << text;
   EXPECT_NE(text.find("lead Ann (#1): title Engineer -> CTO"), std::string::npos) << text;
-  EXPECT_NE(text.find("region DE, transfer mechanism none"), std::string::npos) << text;
+  EXPECT_NE(text.find("region GB, transfer mechanism none"), std::string::npos) << text;
   r = Fl("alerts deliver " + smtp);
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("nothing new"), std::string::npos) << r.out;
@@ -274,7 +274,7 @@ TEST_F(AlertDeliveryTest, DigestsGoOverStartTlsWithTheLoginTheServerRequires) {
   const std::string trusted = " --starttls --cacert '" + tls + "/cert.pem'";
   const std::string good = "FAIRLEAD_SMTP_PASSWORD='s3cret pass'";
   ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
-  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region DE").code, 0);
+  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region GB").code, 0);
   Change("bea", "CTO");
 
   CmdRun r = Fl(smtp + " --smtp-user alerts", good);
@@ -325,7 +325,7 @@ TEST_F(AlertDeliveryTest, DigestsGoToAnSmtpsServerOnlyWhenItsCertificateIsTruste
   const std::string smtp = "alerts deliver --smtp smtps://127.0.0.1:" + std::to_string(mail.port()) +
                            " --mail-from alerts@fairlead.test --smtp-user alerts";
   ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
-  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region DE").code, 0);
+  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region GB").code, 0);
   Change("bea", "CTO");
   CmdRun r = Fl(smtp, "FAIRLEAD_SMTP_PASSWORD=pw");
   EXPECT_EQ(r.code, 1) << r.out;

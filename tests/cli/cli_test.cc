@@ -37,6 +37,51 @@ TEST_F(CliTest, DecideScenarioObjectAndArray) {
   EXPECT_EQ(j[1]["reasons"][0], "SUBJECT_ERASED");
 }
 
+// In an array, a scenario that cannot be read is an error in its place; the others are
+// still decided (and the exit status is 1).
+TEST_F(CliTest, DecideArrayAnswersEveryScenarioItCanRead) {
+  std::string arr = Write("mixed.json", R"([{"subject":{"country":"GB"},"action":"view","at":"2026-01-01"},
+    {"subject":{"recipient":"robot"},"action":"view"},
+    {"subject":{"country":"GB"},"action":"contact","purpose":"marketing.x","at":"2026-01-01"},
+    {"subject":{"country":"GB","erased":true},"action":"view","at":"2026-01-01"}])");
+  CmdRun r = Fl("decide --scenario " + arr);
+  EXPECT_EQ(r.code, 1) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u) << r.out;
+  EXPECT_EQ(j[0]["reasons"][0], "VIEW_ALLOWED");
+  EXPECT_EQ(j[1]["error"], arr + "[1].subject.recipient: must be one of consumer, sole_trader or corporate, not 'robot'");
+  EXPECT_NE(j[2]["error"].get<std::string>().find(arr + "[2].channel: missing"), std::string::npos) << j[2];
+  EXPECT_EQ(j[3]["reasons"][0], "SUBJECT_ERASED");
+}
+
+// Inputs a scenario writer plausibly sends in another shape are read for what they say.
+TEST_F(CliTest, DecideReadsPlausibleShapesOfTheSameInput) {
+  auto decide = [&](const std::string& name, const std::string& text) {
+    CmdRun r = Fl("decide --scenario " + Write(name, text));
+    EXPECT_EQ(r.code, 0) << name << ": " << r.out;
+    return r.code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+  };
+  // Enum words in any case; `lia: true`; `retention_days` as 365.0.
+  nlohmann::json j = decide("case.json", R"({"subject":{"country":"GB","recipient":"Corporate","emails":"jo@x.co.uk",
+    "collected_at":"2025-06-01"},
+    "purpose":{"id":"marketing.x","kind":"Marketing","lia":true,"retention_days":365.0},"action":"Contact",
+    "channel":"EMAIL","actor":"Admin","at":"2026-01-01"})");
+  EXPECT_EQ(j["reasons"], nlohmann::json::array({"LEGITIMATE_INTEREST"})) << j;
+  EXPECT_EQ(j["basis"], "legitimate_interest") << j;
+  // A destination given as its region.
+  j = decide("dest.json", R"({"subject":{"country":"DE"},"action":"export","actor":"admin",
+    "destination":"IN","at":"2026-01-01"})");
+  EXPECT_EQ(j["reasons"][0], "TRANSFER_NOT_PERMITTED") << j;
+  // `suppressed` inside the subject still denies.
+  j = decide("supp.json", R"({"subject":{"country":"DE","suppressed":true},"action":"view","at":"2026-01-01"})");
+  EXPECT_EQ(j["reasons"][0], "SUPPRESSED") << j;
+  // retention_days must still be whole.
+  CmdRun r = Fl("decide --scenario " + Write("half.json", R"({"subject":{},"purpose":{"id":"m","retention_days":1.5},
+    "action":"view"})"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("purpose.retention_days: must be a whole number"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, DecideErrorsNameTheField) {
   CmdRun r = Fl("decide --scenario " + Write("bad.json", R"({"subject":{"recipient":"robot"},"action":"view"})"));
   EXPECT_EQ(r.code, 1);

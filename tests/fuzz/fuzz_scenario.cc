@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool array = false;
   auto scenarios = fairlead::ParseScenarios(std::string_view(reinterpret_cast<const char*>(data), size), 0, &array);
   if (!scenarios.ok()) return 0;
-  for (const fairlead::Scenario& s : *scenarios) (void)fairlead::Decide(rules, s.Request());
+  for (const auto& s : *scenarios)
+    if (s.ok()) (void)fairlead::Decide(rules, s->Request());
   return 0;
 }

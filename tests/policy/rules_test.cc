@@ -136,6 +136,8 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   EXPECT_FALSE(defaults->readings.anonymize_every_denied_track);
   EXPECT_FALSE(defaults->readings.job_functions_ignore_case);
   EXPECT_FALSE(defaults->readings.confirmation_may_precede_grant);
+  EXPECT_FALSE(defaults->readings.gb_ch_subjects_may_send_to_eea);
+  EXPECT_TRUE(defaults->readings.kind_scopes_withdraw_whole_kind);
 
   auto with = [&](const std::string& line) {
     const std::string key = line.substr(0, line.find(' '));
@@ -173,6 +175,19 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   EXPECT_EQ(decide(strict, nowhere, nullptr, Action::kExport, &india), std::vector<Reason>{Reason::kTransferNotPermitted});
   EXPECT_EQ(decide(with("unknown_country_transfer_rule = false"), nowhere, nullptr, Action::kExport, &india),
             std::vector<Reason>{Reason::kExportAllowed});
+
+  // 7: a GB subject sent into the EEA (DE) needs a mechanism unless the reading lets it pass.
+  Subject briton;
+  briton.country = "GB";
+  Destination germany;
+  germany.region = "DE";
+  EXPECT_EQ(decide(strict, briton, nullptr, Action::kExport, &germany),
+            std::vector<Reason>{Reason::kTransferNotPermitted});
+  EXPECT_EQ(decide(with("gb_ch_subjects_may_send_to_eea = true"), briton, nullptr, Action::kExport, &germany),
+            std::vector<Reason>{Reason::kExportAllowed});
+  Subject french;
+  french.country = "FR";
+  EXPECT_EQ(decide(strict, french, nullptr, Action::kExport, &germany), std::vector<Reason>{Reason::kExportAllowed});
 
   // 13: a sale exactly 12 months back in IE.
   Purpose marketing;
@@ -257,6 +272,29 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
   EXPECT_EQ(with_tenant(with("confirmation_may_precede_grant = true")), std::vector<Reason>{Reason::kConsent});
   german.bases[0].confirmed_at = grant.at;  // confirmed the same instant: it confirms
   EXPECT_EQ(with_tenant(strict), std::vector<Reason>{Reason::kConsent});
+
+  // 22: a withdrawal scoped `marketing` for a marketing purpose whose id lies elsewhere.
+  Purpose newsletter;
+  newsletter.id = "newsletter.monthly";
+  newsletter.kind = PurposeKind::kMarketing;
+  newsletter.lia = "LIA-1";
+  Subject briton_corp;
+  briton_corp.country = "GB";
+  briton_corp.recipient = Recipient::kCorporate;
+  briton_corp.emails = {{"jo@acme.co.uk", EmailType::kPersonal, Visibility::kVisible}};
+  BasisRecord withdrawn = grant;
+  withdrawn.status = BasisStatus::kWithdrawn;
+  briton_corp.bases = {withdrawn};
+  EXPECT_EQ(decide(strict, briton_corp, &newsletter, Action::kContact, nullptr),
+            std::vector<Reason>{Reason::kConsentWithdrawn});
+  EXPECT_EQ(decide(with("kind_scopes_withdraw_whole_kind = false"), briton_corp, &newsletter, Action::kContact,
+                   nullptr),
+            std::vector<Reason>{Reason::kLegitimateInterest});
+  // A grant so scoped never reaches past its prefix, whatever the reading.
+  briton_corp.bases[0].status = BasisStatus::kGranted;
+  newsletter.lia.clear();
+  EXPECT_EQ(decide(strict, briton_corp, &newsletter, Action::kContact, nullptr),
+            std::vector<Reason>{Reason::kNoLawfulBasis});
 
   // 6: a withdrawn record without scope after data collected long ago.
   Subject old;
