@@ -63,7 +63,12 @@ class Reader {
   }
   void When(const char* key, std::optional<Time>* out) {
     if (const json* v = Get(key)) {
-      if (!v->is_string()) return Fail(key, "must be a date or RFC 3339 time string");
+      // A whole number is seconds since 1970-01-01T00:00:00Z (Unix time).
+      if (v->is_number_integer()) {
+        *out = v->get<int64_t>();
+        return;
+      }
+      if (!v->is_string()) return Fail(key, "must be a date, an RFC 3339 time string, or Unix seconds");
       Result<Time> t = ParseTime(v->get_ref<const std::string&>());
       if (!t.ok()) return Fail(key, t.status().message());
       *out = *t;
