@@ -25,7 +25,9 @@ json IntentJson(const IntentModel& m, const TopicIntent& t) {
     if (t.signals & (1 << b)) signals.push_back(SignalName(b));
   return json{{"score", std::round(t.score * 1000) / 1000}, {"gauge", Name(t.gauge)}, {"signals", signals},
               {"last_event", t.last_event ? json(FormatTime(t.last_event)) : json()},
-              {"events_30d", t.events_in_window}, {"people_30d", t.people_in_window}};
+              // Counted over the widespread window (30 days unless intent.json says otherwise).
+              {"window_days", m.config().widespread_days},
+              {"events_in_window", t.events_in_window}, {"people_in_window", t.people_in_window}};
 }
 
 Result<Time> AsOf(const std::string& text) {

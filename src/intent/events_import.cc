@@ -11,6 +11,7 @@
 
 #include "core/distinct_count.h"
 #include "core/fingerprint.h"
+#include "core/json_text.h"
 #include "core/normalize.h"
 #include "ingest/csv_reader.h"
 #include "ingest/file_digest.h"
@@ -254,10 +255,16 @@ class EventImporter {
         continue;
       }
       nlohmann::json j;
+      DuplicateKeyCheck keys;
       try {
-        j = nlohmann::json::parse(line);
+        j = nlohmann::json::parse(line, keys.Callback());
       } catch (const nlohmann::json::parse_error& e) {
         Issue(n, "", "not JSON: " + JsonErrorDetail(e));
+        continue;
+      }
+      if (!keys.duplicate().empty()) {  // which of the two is meant cannot be told
+        const std::string field = FieldOfHeader(ImportKind::kEvents, keys.duplicate());
+        Issue(n, field.empty() ? keys.duplicate() : field, "key '" + keys.duplicate() + "' is given twice");
         continue;
       }
       if (!j.is_object()) {

@@ -221,16 +221,34 @@ void IntentModel::AddInOrder(const std::vector<IntentEvent>& events) {
   }
 }
 
+namespace {
+
+// A score to 40 significant bits (about 12 decimal digits). The model adds events as
+// they come, so the same events in another order sum to a score that differs in its
+// last bits; settled, they give the same score, and rankings (ties by account id)
+// do not depend on the order events arrived in. Two sums on either side of a
+// rounding boundary can still differ by one unit (1e-12 of the score); that needs
+// sums d units in the last place apart that fall either side of one: odds about d in 8192.
+double Settled(double x) {
+  if (!(x > 0) || !std::isfinite(x)) return x;
+  int e;
+  std::frexp(x, &e);
+  const double unit = std::ldexp(1.0, e - 40);
+  return std::round(x / unit) * unit;
+}
+
+}  // namespace
+
 TopicIntent IntentModel::Evaluate(const State& s, Time as_of) const {
   TopicIntent out;
   if (as_of >= s.newest) {
-    out.score = Decay(s.score, s.newest, as_of);
+    out.score = Settled(Decay(s.score, s.newest, as_of));
   } else {
     // As of a time before the newest event: remove the later events' share.
     double later = 0;
     for (const Compact& c : s.recent)
       if (c.at > as_of) later += Decay(config_.weights[static_cast<int>(c.action())], c.at, s.newest);
-    out.score = Decay(s.score - later, s.newest, as_of);
+    out.score = Settled(Decay(s.score - later, s.newest, as_of));
     if (out.score < 1e-9) out.score = 0;  // rounding left over when every event is later
   }
   auto within = [&](const Compact& c, int days) {
@@ -275,7 +293,7 @@ double IntentModel::Score(int64_t account_id, uint32_t topic, Time as_of) const 
   auto it = states_.find(Key(account_id, topic));
   if (it == states_.end()) return 0;
   const State& s = it->second;
-  if (as_of >= s.newest) return Decay(s.score, s.newest, as_of);
+  if (as_of >= s.newest) return Settled(Decay(s.score, s.newest, as_of));
   return Evaluate(s, as_of).score;
 }
 

@@ -419,13 +419,22 @@ Result<Scenario> ScenarioFromJson(const json& j, Time now, const std::string& pa
 }
 
 Result<std::vector<Result<Scenario>>> ParseScenarios(std::string_view text, Time now, bool* was_array) {
-  Result<json> parsed = ParseJson(text, "");
+  DuplicateKeyCheck keys;
+  Result<json> parsed = ParseJson(text, "", false, &keys);
   if (!parsed.ok()) return Status::Invalid(parsed.status().message() + " (bad JSON)");
   json& j = *parsed;
   std::vector<Result<Scenario>> out;
   *was_array = j.is_array();
+  // A key given twice (which one is meant cannot be told) fails its own scenario.
+  if (!keys.duplicate().empty() && (!j.is_array() || keys.element() < 0)) return Status::Invalid(keys.Message());
   if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) out.push_back(ScenarioFromJson(j[i], now, "[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < j.size(); ++i) {
+      const std::string path = "[" + std::to_string(i) + "]";
+      if (!keys.duplicate().empty() && keys.element() == static_cast<int64_t>(i))
+        out.push_back(Status::Invalid(keys.Message()));
+      else
+        out.push_back(ScenarioFromJson(j[i], now, path));
+    }
   } else {
     Result<Scenario> s = ScenarioFromJson(j, now);
     if (!s.ok()) return s.status();

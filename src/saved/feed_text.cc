@@ -108,9 +108,10 @@ FeedText DescribeFeedEntry(const FeedEntry& e, const FeedNames& names) {
     m.Into(f);
   } else if (e.kind == "gauge_change") {
     out.text = where + Text(f.value("account", json("?"))) + " " + Text(b["topic"]) + ": gauge " + Text(b["from"]) +
-               " -> " + Text(b["to"]);
+               " -> " + Text(b["to"]) + (b.value("left_search", false) ? " (no longer matches the search)" : "");
     f["from"] = b["from"];
     f["to"] = b["to"];
+    if (b.value("left_search", false)) f["left_search"] = true;
   } else if (e.kind == "new_signal") {
     std::string signals;
     if (b["signals"].is_array())

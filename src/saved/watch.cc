@@ -174,12 +174,29 @@ Result<std::vector<FeedEntry>> CheckSaved(WatchContext& ctx, const std::string& 
         if (!old_members.count(id) && ++count <= 100) fresh.push_back(id);
       if (count)
         changes.emplace_back("new_match", json{{"search", item.key}, {"count", count}, {"people", fresh}});
+      // Gauges of the accounts the search matches now, and of those it matched before
+      // and no longer does: a change that takes an account out of the search (its gauge
+      // fell below the filter's) is a change too. An account that left is remembered
+      // while its gauge is not not_active, so when it comes back the change is told
+      // from the gauge it had at the last run (not_active when forgotten).
       json old_gauges = before.value("gauges", json::object());
-      for (auto it = (*now)["gauges"].begin(); it != (*now)["gauges"].end(); ++it) {
+      json& gauges = (*now)["gauges"];
+      for (auto it = gauges.begin(); it != gauges.end(); ++it) {
         json was = old_gauges.value(it.key(), json("not_active"));
         if (was != *it)
           changes.emplace_back("gauge_change", json{{"search", item.key}, {"account", std::stoll(it.key())},
                                                     {"topic", item.topic}, {"from", was}, {"to", *it}});
+      }
+      QueryContext& q = *ctx.query;
+      std::optional<uint32_t> topic = q.intent && !item.topic.empty() ? q.intent->FindTopic(item.topic) : std::nullopt;
+      for (auto it = old_gauges.begin(); topic && it != old_gauges.end(); ++it) {
+        if (gauges.contains(it.key())) continue;
+        const json current = Name(q.intent->Get(std::stoll(it.key()), *topic, q.at).gauge);
+        if (current != *it)
+          changes.emplace_back("gauge_change", json{{"search", item.key}, {"account", std::stoll(it.key())},
+                                                    {"topic", item.topic}, {"from", *it}, {"to", current},
+                                                    {"left_search", true}});
+        if (current != Name(Gauge::kNotActive)) gauges[it.key()] = current;
       }
     }
     for (auto& [kind, body] : changes) {

@@ -43,11 +43,13 @@ TEST_F(CliTest, DecideArrayAnswersEveryScenarioItCanRead) {
   std::string arr = Write("mixed.json", R"([{"subject":{"country":"GB"},"action":"view","at":"2026-01-01"},
     {"subject":{"recipient":"robot"},"action":"view"},
     {"subject":{"country":"GB"},"action":"contact","purpose":"marketing.x","at":"2026-01-01"},
-    {"subject":{"country":"GB","erased":true},"action":"view","at":"2026-01-01"}])");
+    {"subject":{"country":"GB","erased":true},"action":"view","at":"2026-01-01"},
+    {"subject":{},"action":"view","action":"export"}])");
   CmdRun r = Fl("decide --scenario " + arr);
   EXPECT_EQ(r.code, 1) << r.out;
   nlohmann::json j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j.size(), 4u) << r.out;
+  ASSERT_EQ(j.size(), 5u) << r.out;
+  EXPECT_EQ(j[4]["error"], arr + "[4]: key 'action' is given twice in one object");
   EXPECT_EQ(j[0]["reasons"][0], "VIEW_ALLOWED");
   EXPECT_EQ(j[1]["error"], arr + "[1].subject.recipient: must be one of consumer, sole_trader or corporate, not 'robot'");
   EXPECT_NE(j[2]["error"].get<std::string>().find(arr + "[2].channel: missing"), std::string::npos) << j[2];
@@ -291,7 +293,8 @@ TEST_F(CliTest, EventsFromStandardInputAndTheSameFileTwice) {
   EXPECT_NE(r.out.find("importing it again would count its events twice"), std::string::npos) << r.out;
   EXPECT_EQ(Fl("events import " + csv + " --again").code, 0);
   r = Fl("account show acme.com --as-of 2026-03-03T00:00:00Z");
-  EXPECT_NE(r.out.find("\"events_30d\": 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"events_in_window\": 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"window_days\": 30"), std::string::npos) << r.out;
   CmdRun top = Fl("intent top --topic security --as-of 2026-03-03T00:00:00Z");
   EXPECT_NE(top.out.find("1 evaluating"), std::string::npos) << top.out;
   // Events months later leave the answers as of March as they were.
@@ -357,6 +360,51 @@ TEST_F(CliTest, SavedItemsRaiseEachAlertExactlyOnceAndNeverNameHiddenPeople) {
   EXPECT_EQ(Fl("save remove search gb --user sam").code, 0);
   EXPECT_EQ(Fl("save remove search gb --user sam").code, 1);
   EXPECT_NE(Fl("save list --user sam").out.find("0 saved"), std::string::npos);
+}
+
+// A saved search over a gauge: the change that takes an account out of the search (its
+// gauge fell below the filter's) is an alert too, and when the account comes back the
+// change is told from the gauge it had at the last run. Each change once.
+TEST_F(CliTest, ASavedSearchTellsTheGaugeChangeThatTakesAnAccountOutAndBack) {
+  InitWithPeople("email,first_name,title,country,recipient,account_domain\n"
+                 "alice@acme.com,Alice,Engineer,GB,corporate,acme.com\n"
+                 "carol@acme.com,Carol,Engineer,GB,corporate,acme.com\n"
+                 "dave@acme.com,Dave,Engineer,GB,corporate,acme.com\n");
+  for (const char* who : {"alice", "carol", "dave"})
+    ASSERT_EQ(Fl(std::string("consent add --person ") + who + "@acme.com --status granted --scope analytics --at 2025-01-01")
+                  .code, 0);
+  ASSERT_EQ(Fl("save search --user sam hot --filter \"gauge(security) = evaluating\" --topic security "
+               "--at 2025-04-01T00:00:00Z").code, 0);
+  const std::string head = "time,account_domain,person_email,topic,vendor,stage,action\n";
+  ASSERT_EQ(Fl("events import " + Write("e1.csv", head +
+                                        "2025-05-01T00:00:00Z,acme.com,alice@acme.com,security,v1,early,view\n"
+                                        "2025-05-02T00:00:00Z,acme.com,carol@acme.com,security,v1,early,view\n"
+                                        "2025-05-03T00:00:00Z,acme.com,dave@acme.com,security,v1,late,pricing\n"))
+                .code, 0);
+  // Three people and a pricing event: evaluating, and the three match.
+  CmdRun r = Fl("alerts --user sam --at 2025-05-04T00:00:00Z");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("search hot: 3 new matches"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acme.com security: gauge not_active -> evaluating"), std::string::npos) << r.out;
+  // The pricing event is more than 14 days old: ramping up, out of the search.
+  r = Fl("alerts --user sam --at 2025-05-20T00:00:00Z --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("\"from\":\"evaluating\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"to\":\"ramping_up\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"left_search\":true"), std::string::npos) << r.out;
+  r = Fl("alerts --user sam --all --at 2025-05-20T00:00:00Z");
+  EXPECT_NE(r.out.find("acme.com security: gauge evaluating -> ramping_up (no longer matches the search)"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(Fl("alerts --user sam --at 2025-05-21T00:00:00Z --json").out, "");
+  // A late-stage visit brings it back: from ramping_up (its gauge at the last run).
+  ASSERT_EQ(Fl("events import " + Write("e2.csv", head + "2025-05-25T00:00:00Z,acme.com,,security,v1,late,view\n")).code,
+            0);
+  r = Fl("alerts --user sam --at 2025-05-26T00:00:00Z");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("acme.com security: gauge ramping_up -> evaluating"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("not_active"), std::string::npos) << r.out;
+  EXPECT_EQ(Fl("alerts --user sam --at 2025-05-27T00:00:00Z --json").out, "");
 }
 
 // bench phones times NormalizePhone alone on a people file's phones, read in each

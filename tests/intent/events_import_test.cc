@@ -608,14 +608,18 @@ TEST_F(EventsImportTest, JsonLinesKeysAreMappedLikeHeadersAndErrorsSayWhere) {
       "\n"
       R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","topic":["firewall"],"stage":"late","action":"view"})"
       "\n"
-      "\"just a string\"\n");
+      "\"just a string\"\n"
+      // The same key twice: which one is meant cannot be told (nlohmann would keep the last).
+      R"({"time":"2026-03-01T10:00:00Z","account_domain":"acme.com","person_email":"ann@acme.com","topic":"firewall","stage":"late","action":"view","person_email":"bob@acme.com"})"
+      "\n");
   const std::vector<std::pair<int64_t, std::string>> want = {
-      {2, "time"}, {3, ""}, {4, "stage"}, {5, "account_domain"}, {6, "topic"}, {7, ""}};
+      {2, "time"}, {3, ""}, {4, "stage"}, {5, "account_domain"}, {6, "topic"}, {7, ""}, {8, "person_email"}};
   ImportReport r = Import(file, /*partial=*/true);
   EXPECT_TRUE(r.committed);
   EXPECT_EQ(r.inserted, 1u);
   EXPECT_EQ(Issues(r), want);
-  ASSERT_EQ(r.issues.size(), 6u);
+  ASSERT_EQ(r.issues.size(), 7u);
+  EXPECT_EQ(r.issues[6].reason, "key 'person_email' is given twice");
   EXPECT_EQ(r.issues[0].reason, "keys 'at' and 'time' both give it");
   EXPECT_EQ(r.issues[1].reason.rfind("not JSON: column 110: ", 0), 0u) << r.issues[1].reason;
   EXPECT_EQ(r.issues[2].reason, "missing (one of early, mid or late)");

@@ -564,6 +564,31 @@ TEST_F(IntentModelTest, TopOrdersByScoreThenAccountIdAndLimits) {
   EXPECT_NEAR(model_.Top(topic_, t0_ + 30 * kDay, 1)[0].second.score, 8.5, kEps);
 }
 
+// The same events in another order give the same score, so equal accounts rank by id
+// whatever order their events arrived in (an audit's case: seven events each).
+TEST_F(IntentModelTest, TheSameEventsInAnyOrderScoreAndRankTheSame) {
+  const std::vector<std::pair<Time, EventAction>> events = {
+      {t0_ - 14 * kDay, EventAction::kWebinar}, {t0_ - 12 * kDay, EventAction::kView},
+      {t0_ - 11 * kDay, EventAction::kView},    {t0_ - 7 * kDay, EventAction::kDownload},
+      {t0_ - 3 * kDay - 3600, EventAction::kPricing}, {t0_ - kDay - 999, EventAction::kDownload},
+      {t0_ - 77, EventAction::kWebinar}};
+  const std::vector<std::vector<int>> orders = {{0, 2, 1, 3, 4, 5, 6}, {6, 5, 4, 3, 2, 1, 0}, {6, 4, 3, 0, 1, 5, 2}};
+  for (int64_t account : {3, 1, 2})
+    for (int i : orders[static_cast<size_t>(account - 1)])
+      Add(Ev(events[static_cast<size_t>(i)].first, account).action(events[static_cast<size_t>(i)].second));
+  std::vector<int64_t> ids;
+  auto top = model_.Top(topic_, t0_, 10);
+  for (const auto& [account, ti] : top) ids.push_back(account);
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 3}));
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0].second.score, top[1].second.score);
+  EXPECT_EQ(top[1].second.score, top[2].second.score);
+  EXPECT_EQ(model_.Score(1, topic_, t0_), model_.Score(3, topic_, t0_));
+  // As of a time before some of them, too.
+  EXPECT_EQ(Get(t0_ - 2 * kDay, 1).score, Get(t0_ - 2 * kDay, 2).score);
+  EXPECT_EQ(Get(t0_ - 2 * kDay, 2).score, Get(t0_ - 2 * kDay, 3).score);
+}
+
 TEST_F(IntentModelTest, GaugeCountsPerTopic) {
   const Time a = t0_;
   // Evaluating: late stage + widespread.
