@@ -46,6 +46,12 @@ class AlertDeliveryTest : public CliTest {
                                 "/cert.pem' >/dev/null 2>&1";
     ASSERT_EQ(std::system(openssl.c_str()), 0) << openssl;
   }
+  // Ada (an admin) watches Ann, whose title changes: one alert due to ada@example.com.
+  void ADigestIsDue() {
+    ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
+    ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region GB").code, 0);
+    Change("bea", "CTO");
+  }
   // The signing key add-webhook printed.
   static std::string SigningKey(const std::string& out) {
     std::smatch m;
@@ -273,9 +279,7 @@ TEST_F(AlertDeliveryTest, DigestsGoOverStartTlsWithTheLoginTheServerRequires) {
                            " --mail-from alerts@fairlead.test";
   const std::string trusted = " --starttls --cacert '" + tls + "/cert.pem'";
   const std::string good = "FAIRLEAD_SMTP_PASSWORD='s3cret pass'";
-  ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
-  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region GB").code, 0);
-  Change("bea", "CTO");
+  ASSERT_NO_FATAL_FAILURE(ADigestIsDue());
 
   CmdRun r = Fl(smtp + " --smtp-user alerts", good);
   EXPECT_EQ(r.code, 1) << r.out;
@@ -324,9 +328,7 @@ TEST_F(AlertDeliveryTest, DigestsGoToAnSmtpsServerOnlyWhenItsCertificateIsTruste
   LoopbackReceiver mail("smtps", tls, {{"auth", "alerts:pw"}});
   const std::string smtp = "alerts deliver --smtp smtps://127.0.0.1:" + std::to_string(mail.port()) +
                            " --mail-from alerts@fairlead.test --smtp-user alerts";
-  ASSERT_EQ(Fl("save lead --user ada --role admin ann@acme.co.uk").code, 0);
-  ASSERT_EQ(Fl("alerts add-email --user ada ada@example.com --region GB").code, 0);
-  Change("bea", "CTO");
+  ASSERT_NO_FATAL_FAILURE(ADigestIsDue());
   CmdRun r = Fl(smtp, "FAIRLEAD_SMTP_PASSWORD=pw");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_TRUE(mail.Received().empty());
