@@ -89,8 +89,12 @@ bool Rules::TransferNeedsMechanism(std::string_view origin, std::string_view reg
   // their own country for a region jurisdictions.md's adequacy list does not name, so
   // only the reading lets it pass (readings 7).
   const bool into_eea = dest == "EEA" || dest == "EU" || IsEea(dest);
-  if (into_eea && (IsEea(from) || (readings.gb_ch_subjects_may_send_to_eea && IsProtectedOrigin(from)))) {
-    *ref = IsEea(from) ? "transfer: within the EEA" : "transfer: " + from + " to the EEA (reading gb_ch_subjects_may_send_to_eea)";
+  // (A subject of unknown country, "", may be in any of them: under the reading, all
+  // three may send into the EEA, so they may too.)
+  if (into_eea && (IsEea(from) || (readings.gb_ch_subjects_may_send_to_eea && (from.empty() || IsProtectedOrigin(from))))) {
+    *ref = IsEea(from) ? "transfer: within the EEA"
+                       : "transfer: " + (from.empty() ? std::string("an unknown country") : from) +
+                             " to the EEA (reading gb_ch_subjects_may_send_to_eea)";
     return false;
   }
   for (const AdequacyRow& a : adequacy)

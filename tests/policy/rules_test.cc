@@ -185,6 +185,10 @@ TEST(Rules, ReadingsChooseTheOtherReadingWhereTheSpecLeavesAChoice) {
             std::vector<Reason>{Reason::kTransferNotPermitted});
   EXPECT_EQ(decide(with("gb_ch_subjects_may_send_to_eea = true"), briton, nullptr, Action::kExport, &germany),
             std::vector<Reason>{Reason::kExportAllowed});
+  EXPECT_EQ(decide(strict, nowhere, nullptr, Action::kExport, &germany),
+            std::vector<Reason>{Reason::kTransferNotPermitted});
+  EXPECT_EQ(decide(with("gb_ch_subjects_may_send_to_eea = true"), nowhere, nullptr, Action::kExport, &germany),
+            std::vector<Reason>{Reason::kExportAllowed});
   Subject french;
   french.country = "FR";
   EXPECT_EQ(decide(strict, french, nullptr, Action::kExport, &germany), std::vector<Reason>{Reason::kExportAllowed});
