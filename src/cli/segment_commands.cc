@@ -251,6 +251,10 @@ void AddList(CLI::App& app, DataOptions& data, int* code) {
     cmd->add_option("name", *name, "list name")->required();
     cmd->add_option("--user", *user, "user name")->required();
     cmd->callback([&data, code, name, user, give] {
+      if (user->find_first_not_of(" \t") == std::string::npos) {
+        *code = Fail(Status::Invalid("--user: must name a user"));
+        return;
+      }
       auto ctx = Open(data, code);
       if (!ctx) return;
       Status s = give ? ctx->store->AssignList(ctx->tenant, *name, *user)
@@ -327,7 +331,13 @@ Result<ListVerdict> ExplainListRow(Segments& s, const std::string& list, const s
     Result<Bitset> members = s.query.list_rows(list);
     if (!members.ok()) return members.status();
     out.in = members->Test(row);
-    out.note = out.in ? "a member of the snapshot, still allowed" : "not in the snapshot, or no longer allowed";
+    Result<std::vector<int64_t>> snapshot = c.store->ListMembers(c.tenant, list);
+    if (!snapshot.ok()) return snapshot.status();
+    const bool taken = std::find(snapshot->begin(), snapshot->end(), s.index->PersonId(row)) != snapshot->end();
+    // The snapshot froze the attribute terms; its decisions are taken again at use.
+    out.note = out.in   ? "in the snapshot, and still allowed (attribute terms are as they were when it was taken)"
+               : taken ? "in the snapshot, but no longer allowed (a decision or list term now excludes them)"
+                       : "not in the snapshot (a static list takes no one in after it was made)";
   }
   ListsNamed(*f, &out.lists);
   return out;

@@ -1,9 +1,20 @@
 #include "cli/segments.h"
 
+#include <algorithm>
+
 #include "cli/common.h"
 #include "index/filter.h"
 
 namespace fairlead {
+namespace {
+
+// Whether a filter term decides anything: an eligible(), or a list (which may).
+bool HoldsPolicyTerm(const FilterNode& n) {
+  if (n.kind == FilterNode::Kind::kEligible || n.kind == FilterNode::Kind::kList) return true;
+  return std::any_of(n.children.begin(), n.children.end(), [](const FilterNode& c) { return HoldsPolicyTerm(c); });
+}
+
+}  // namespace
 
 Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
   Result<std::unique_ptr<AppContext>> ctx = OpenContext(data);
@@ -34,7 +45,12 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
     Result<Bitset> rows = [&]() -> Result<Bitset> {
       if (!list->is_static) return Evaluate(*filter, self->query);
       // A static list is a snapshot, re-decided at use: its members, less anyone the
-      // filter's policy terms (and the view decision) would now exclude.
+      // filter's policy terms (and the view decision) would now exclude. The terms of
+      // the filter's top-level `and` are taken apart: an eligible() term is decided
+      // again; any other term holding an eligible() or a list: anywhere inside it (an
+      // `or` of eligibles, a `not`, a list that decides) is evaluated again as a whole,
+      // its other parts as they are now (the stricter choice: a decision inside it is
+      // never frozen); the rest (attributes) stay as they were at the snapshot.
       Result<std::vector<int64_t>> members = c.store->ListMembers(c.tenant, name);
       if (!members.ok()) return members.status();
       Bitset out(self->index->rows());
@@ -47,7 +63,7 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
         stack.pop_back();
         if (n->kind == FilterNode::Kind::kAnd)
           for (const FilterNode& ch : n->children) stack.push_back(&ch);
-        else if (n->kind == FilterNode::Kind::kEligible)
+        else if (n->kind == FilterNode::Kind::kEligible || HoldsPolicyTerm(*n))
           policy_terms.push_back(n);
       }
       for (const FilterNode* t : policy_terms) {

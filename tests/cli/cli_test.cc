@@ -37,6 +37,35 @@ TEST_F(CliTest, DecideScenarioObjectAndArray) {
   EXPECT_EQ(j[1]["reasons"][0], "SUBJECT_ERASED");
 }
 
+// A static list re-decides at use every decision in its filter, not only the eligible()
+// terms of its top-level `and`: one under `or`, and one inside a list it names.
+TEST_F(CliTest, AStaticListReDecidesEveryDecisionInItsFilter) {
+  InitWithPeople("email,first_name,title,country,recipient,account_domain\n"
+                 "ann@acme.fr,Ann,Engineer,FR,consumer,acme.fr\n"
+                 "bob@acme.fr,Bob,Engineer,FR,consumer,acme.fr\n");
+  for (const char* who : {"ann", "bob"})
+    ASSERT_EQ(Fl(std::string("consent add --person ") + who +
+                 "@acme.fr --status granted --scope marketing --channels email --at 2025-01-01")
+                  .code, 0);
+  ASSERT_EQ(Fl("list create either --static --filter \"country = FR and (eligible(marketing.security, email) or "
+               "eligible(marketing.cloud, email))\" --at 2026-01-01").code, 0);
+  ASSERT_EQ(Fl("list create elig --filter \"eligible(marketing.security, email)\"").code, 0);
+  ASSERT_EQ(Fl("list create snap --static --filter \"list:elig and country = FR\" --at 2026-01-01").code, 0);
+  EXPECT_EQ(Fl("list export-ids either --at 2026-01-01").out, "1\n2\n");
+  EXPECT_EQ(Fl("list export-ids snap --at 2026-01-01").out, "1\n2\n");
+  ASSERT_EQ(Fl("consent add --person ann@acme.fr --status withdrawn --scope marketing --channels email --at 2025-06-01")
+                .code, 0);
+  EXPECT_EQ(Fl("list export-ids either --at 2026-01-01").out, "2\n");
+  EXPECT_EQ(Fl("list export-ids snap --at 2026-01-01").out, "2\n");
+  CmdRun r = Fl("explain --person ann@acme.fr --list either --at 2026-01-01");
+  EXPECT_NE(r.out.find("OUT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("in the snapshot, but no longer allowed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CONSENT_WITHDRAWN"), std::string::npos) << r.out;
+  r = Fl("list assign either --user '  '");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("--user: must name a user"), std::string::npos) << r.out;
+}
+
 // In an array, a scenario that cannot be read is an error in its place; the others are
 // still decided (and the exit status is 1).
 TEST_F(CliTest, DecideArrayAnswersEveryScenarioItCanRead) {
@@ -199,7 +228,9 @@ TEST_F(CliTest, SearchListsExplainAndAWithdrawalDropsAPersonOut) {
   r = Fl("explain --person ann@acme.co.uk --list leads_gb --at 2026-01-01");
   EXPECT_NE(r.out.find("is OUT of list leads_gb"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("NO  list:leads"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("inside list leads: OUT (not in the snapshot, or no longer allowed)"), std::string::npos)
+  EXPECT_NE(r.out.find("inside list leads: OUT (in the snapshot, but no longer allowed (a decision or list term now "
+                       "excludes them))"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("    NO  eligible(marketing, email)\n          OBJECTED"), std::string::npos) << r.out;
   r = Fl("explain --person ann@acme.co.uk --list leads_gb --at 2026-01-01 --json");
