@@ -331,9 +331,12 @@ Result<ListVerdict> ExplainListRow(Segments& s, const std::string& list, const s
     Result<Bitset> members = s.query.list_rows(list);
     if (!members.ok()) return members.status();
     out.in = members->Test(row);
-    Result<std::vector<int64_t>> snapshot = c.store->ListMembers(c.tenant, list);
-    if (!snapshot.ok()) return snapshot.status();
-    const bool taken = std::find(snapshot->begin(), snapshot->end(), s.index->PersonId(row)) != snapshot->end();
+    bool taken = out.in;  // in now, so in the snapshot; else the snapshot says
+    if (!taken) {
+      Result<std::vector<int64_t>> snapshot = c.store->ListMembers(c.tenant, list);
+      if (!snapshot.ok()) return snapshot.status();
+      taken = std::find(snapshot->begin(), snapshot->end(), s.index->PersonId(row)) != snapshot->end();
+    }
     // The snapshot froze the attribute terms; its decisions are taken again at use.
     out.note = out.in   ? "in the snapshot, and still allowed (attribute terms are as they were when it was taken)"
                : taken ? "in the snapshot, but no longer allowed (a decision or list term now excludes them)"

@@ -63,7 +63,7 @@ Status Load(Segments& s, const DataOptions& data, Role role, Time at) {
         stack.pop_back();
         if (n->kind == FilterNode::Kind::kAnd)
           for (const FilterNode& ch : n->children) stack.push_back(&ch);
-        else if (n->kind == FilterNode::Kind::kEligible || HoldsPolicyTerm(*n))
+        else if (HoldsPolicyTerm(*n))
           policy_terms.push_back(n);
       }
       for (const FilterNode* t : policy_terms) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/normalize.h"
 
@@ -193,20 +194,16 @@ Result<Subject> SubjectFromJson(const json& j, const std::string& path) {
   s.do_not_sell = s.do_not_sell || gpc;
   r.Bool("erased", &s.erased);
   if (!r.status().ok()) return r.status();
-  if (const json* e = r.Get("email")) {
-    Result<EmailAddress> a = EmailFromJson(*e, r.Path("email"));
-    if (!a.ok()) return a.status();
-    s.emails.push_back(*a);
-  }
-  if (const json* es = r.Get("emails"); es && (es->is_string() || es->is_object())) {
-    // One address where a list was expected: the list of that one.
-    Result<EmailAddress> a = EmailFromJson(*es, r.Path("emails"));
-    if (!a.ok()) return a.status();
-    s.emails.push_back(*a);
-  } else if (es) {
-    if (!es->is_array()) return Status::Invalid(r.Path("emails") + ": must be an array of addresses");
-    for (size_t i = 0; i < es->size(); ++i) {
-      Result<EmailAddress> a = EmailFromJson((*es)[i], r.Path("emails") + "[" + std::to_string(i) + "]");
+  // `email` is one address; `emails` a list of them, or one address where a list was
+  // expected (the list of that one).
+  for (const char* key : {"email", "emails"}) {
+    const json* given = r.Get(key);
+    if (!given) continue;
+    const bool one = given->is_string() || given->is_object();
+    if (!one && !given->is_array()) return Status::Invalid(r.Path(key) + ": must be an address or an array of addresses");
+    for (size_t i = 0; i < (one ? 1 : given->size()); ++i) {
+      Result<EmailAddress> a =
+          EmailFromJson(one ? *given : (*given)[i], r.Path(key) + (one ? "" : "[" + std::to_string(i) + "]"));
       if (!a.ok()) return a.status();
       s.emails.push_back(*a);
     }
@@ -272,10 +269,8 @@ Result<Purpose> PurposeFromJson(const json& j, const std::string& path) {
   r.Str("description", &p.description);
   if (const json* d = r.Get("retention_days")) {
     // 365.0 is a whole number too; 365.5 is not.
-    const bool whole = d->is_number_integer() || (d->is_number_float() && d->get<double>() == static_cast<double>(
-                                                                              static_cast<int64_t>(d->get<double>())));
     const double days = d->is_number() ? d->get<double>() : -1;
-    if (!whole || days < 0 || days > 100000)
+    if (!(days >= 0 && days <= 100000) || days != std::floor(days))
       r.Fail("retention_days", "must be a whole number of days (0 to 100000) or null");
     else
       p.retention_days = static_cast<int>(days);

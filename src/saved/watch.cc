@@ -44,6 +44,15 @@ Result<json> AccountState(WatchContext& ctx, int64_t account_id) {
   return json{{"people", visible}, {"topics", topics}};
 }
 
+// The topic a saved search follows gauges for, when it names one the model knows.
+std::optional<uint32_t> SearchTopic(const QueryContext& q, const SavedItem& item) {
+  return q.intent && !item.topic.empty() ? q.intent->FindTopic(item.topic) : std::nullopt;
+}
+
+json GaugeOf(const QueryContext& q, int64_t account, uint32_t topic) {
+  return Name(q.intent->Get(account, topic, q.at).gauge);
+}
+
 Result<json> SearchState(WatchContext& ctx, const SavedItem& item) {
   QueryContext& q = *ctx.query;
   Result<FilterNode> filter = ParseFilter(item.filter);
@@ -52,14 +61,14 @@ Result<json> SearchState(WatchContext& ctx, const SavedItem& item) {
   if (!rows.ok()) return rows.status();
   json members = json::array();
   json gauges = json::object();
-  std::optional<uint32_t> topic = q.intent && !item.topic.empty() ? q.intent->FindTopic(item.topic) : std::nullopt;
+  std::optional<uint32_t> topic = SearchTopic(q, item);
   std::vector<int64_t> ids;
   for (uint32_t r : rows->ToRows()) {
     if (!Visible(ctx, r)) continue;  // alerts never name a person the user may not view
     ids.push_back(q.index->PersonId(r));
     if (topic && q.index->AccountOf(r) != PeopleIndex::kNoAccount) {
       int64_t account = q.index->AccountId(q.index->AccountOf(r));
-      gauges[std::to_string(account)] = Name(q.intent->Get(account, *topic, q.at).gauge);
+      gauges[std::to_string(account)] = GaugeOf(q, account, *topic);
     }
   }
   std::sort(ids.begin(), ids.end());
@@ -188,10 +197,10 @@ Result<std::vector<FeedEntry>> CheckSaved(WatchContext& ctx, const std::string& 
                                                     {"topic", item.topic}, {"from", was}, {"to", *it}});
       }
       QueryContext& q = *ctx.query;
-      std::optional<uint32_t> topic = q.intent && !item.topic.empty() ? q.intent->FindTopic(item.topic) : std::nullopt;
+      std::optional<uint32_t> topic = SearchTopic(q, item);
       for (auto it = old_gauges.begin(); topic && it != old_gauges.end(); ++it) {
         if (gauges.contains(it.key())) continue;
-        const json current = Name(q.intent->Get(std::stoll(it.key()), *topic, q.at).gauge);
+        const json current = GaugeOf(q, std::stoll(it.key()), *topic);
         if (current != *it)
           changes.emplace_back("gauge_change", json{{"search", item.key}, {"account", std::stoll(it.key())},
                                                     {"topic", item.topic}, {"from", *it}, {"to", current},

@@ -111,6 +111,10 @@ TEST_F(CliTest, DecideReadsPlausibleShapesOfTheSameInput) {
     "action":"view"})"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("purpose.retention_days: must be a whole number"), std::string::npos) << r.out;
+  r = Fl("decide --scenario " + Write("huge.json", R"({"subject":{},"purpose":{"id":"m","retention_days":1e300},
+    "action":"view"})"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("purpose.retention_days: must be a whole number"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, DecideErrorsNameTheField) {
